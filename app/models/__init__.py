@@ -1,0 +1,24 @@
+"""All models, imported here so that Alembic and the app see every table."""
+
+from .attachment import Attachment
+from .audit import AuditEvent, AuditLogImmutable
+from .calendar import CalendarDay
+from .decision import Decision, DecisionFinding, DraftVersion
+from .organization import Organization
+from .step import Expert, MemberOpinion, Step
+from .user import User
+
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "AuditLogImmutable",
+    "CalendarDay",
+    "Decision",
+    "DecisionFinding",
+    "DraftVersion",
+    "Expert",
+    "MemberOpinion",
+    "Organization",
+    "Step",
+    "User",
+]

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.rulebook.vocabulary import Category, DecisionStatus, Severity, StepKind
+
+from .base import UTCDateTime, enum_check, utcnow
+from .organization import Organization
+from .user import User
+
+
+class Decision(db.Model):
+    """One "三重一大" matter or 重大行政决策 and its five-step workflow."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        enum_check("category", Category),
+        enum_check("status", DecisionStatus),
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+        CheckConstraint("amount_cny IS NULL OR amount_cny >= 0", name="amount_not_negative"),
+        CheckConstraint("seq > 0", name="seq_positive"),
+        UniqueConstraint("organization_id", "year", "seq"),
+        # The list page filters by organisation and year, then category/status/complete.
+        Index("ix_decisions_org_year_status", "organization_id", "year", "status"),
+        Index("ix_decisions_org_year_category", "organization_id", "year", "category"),
+        Index("ix_decisions_org_year_complete", "organization_id", "year", "is_complete"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"))
+    #: e.g. ``BD-2024-017``: organisation code, year, sequence within them.
+    ref_no: Mapped[str] = mapped_column(String(40), unique=True)
+    seq: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(30), index=True)
+    department: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int] = mapped_column(index=True)
+    amount_cny: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default=DecisionStatus.DRAFT.value, index=True)
+    #: Optimistic lock: every UPDATE checks and bumps it; a stale writer gets a conflict.
+    version: Mapped[int] = mapped_column(default=1)
+    published_on: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: Derived compliance summary, refreshed in the same transaction as every write.
+    is_complete: Mapped[bool] = mapped_column(default=False)
+
+    organization: Mapped[Organization] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    drafts: Mapped[list[DraftVersion]] = relationship(
+        back_populates="decision", order_by="DraftVersion.number", cascade="all, delete-orphan"
+    )
+    steps: Mapped[list[Step]] = relationship(  # noqa: F821 - defined in step.py
+        back_populates="decision", cascade="all, delete-orphan"
+    )
+    findings: Mapped[list[DecisionFinding]] = relationship(
+        back_populates="decision", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_enum(self) -> DecisionStatus:
+        return DecisionStatus(self.status)
+
+    def step(self, kind: StepKind | str):
+        """The step row of ``kind`` (every decision has all five)."""
+        for step in self.steps:
+            if step.kind == kind:
+                return step
+        raise LookupError(kind)
+
+    def __repr__(self) -> str:
+        return f"<Decision {self.ref_no}>"
+
+
+class DraftVersion(db.Model):
+    """An immutable version of the decision draft; the legality review signs one."""
+
+    __tablename__ = "draft_versions"
+    __table_args__ = (
+        UniqueConstraint("decision_id", "number"),
+        CheckConstraint("number > 0", name="number_positive"),
+        CheckConstraint("length(sha256) = 64", name="sha256_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    decision: Mapped[Decision] = relationship(back_populates="drafts")
+    author: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<DraftVersion {self.decision_id} v{self.number}>"
+
+
+class DecisionFinding(db.Model):
+    """Which rules a decision breaks now: derived data for year-wide reports.
+
+    One row per decision and rule (a rule firing on several steps counts once),
+    rebuilt by ``flask compliance rebuild``, never edited by hand.
+    """
+
+    __tablename__ = "decision_findings"
+    __table_args__ = (enum_check("severity", Severity),)
+
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
+    severity: Mapped[str] = mapped_column(String(10))
+    #: How many findings of this rule the decision has (e.g. GEN-01 per missing step).
+    count: Mapped[int] = mapped_column(default=1)
+
+    decision: Mapped[Decision] = relationship(back_populates="findings")

@@ -1,0 +1,339 @@
+"""Decision-level workflow: create, revise, submit, publish, archive, read."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Decision, DraftVersion, Organization, Step, User
+from app.models.base import utcnow
+from app.rulebook import Action
+from app.rulebook.vocabulary import Category, DecisionStatus, Outcome, StepKind
+
+from . import permissions
+from .audit import changes, record_event
+from .compliance import blockers, refresh_summary, today
+from .errors import Conflict, InvalidState, NotFound, RuleBlocked, ValidationFailed
+
+EDITABLE_FIELDS = ("title", "category", "department", "year", "summary", "amount_cny")
+TITLE_MAX, DEPARTMENT_MAX, SUMMARY_MAX, DRAFT_MAX = 200, 100, 20_000, 500_000
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def decision_facts(decision: Decision) -> dict[str, Any]:
+    """The decision's own fields, as the audit trail records them."""
+    return {
+        "ref_no": decision.ref_no,
+        "title": decision.title,
+        "category": decision.category,
+        "department": decision.department,
+        "year": decision.year,
+        "amount_cny": None if decision.amount_cny is None else str(decision.amount_cny),
+        "summary": decision.summary,
+        "status": decision.status,
+        "published_on": decision.published_on.isoformat() if decision.published_on else None,
+    }
+
+
+def _parse_fields(raw: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+    """Check the decision's own fields; every bad one gets its message."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    required = () if partial else ("title", "category", "department", "year")
+    for name in required:
+        if raw.get(name) in (None, ""):
+            errors[name] = _("is required")
+    for name, limit in (("title", TITLE_MAX), ("department", DEPARTMENT_MAX), ("summary", SUMMARY_MAX)):
+        if name in raw and raw[name] is not None and name not in errors:
+            if not isinstance(raw[name], str):
+                errors[name] = _("must be text")
+            elif len(raw[name].strip()) > limit:
+                errors[name] = _("is longer than %(limit)d characters", limit=limit)
+            elif not raw[name].strip() and name != "summary":
+                errors[name] = _("is required")
+            else:
+                values[name] = raw[name].strip()
+    if "category" in raw and "category" not in errors:
+        if raw["category"] in [c.value for c in Category]:
+            values["category"] = raw["category"]
+        else:
+            errors["category"] = _("must be one of: %(values)s", values=", ".join(c.value for c in Category))
+    if "year" in raw and "year" not in errors:
+        year = raw["year"]
+        if isinstance(year, str) and year.strip().isdigit():
+            year = int(year)
+        if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+            errors["year"] = _("must be a year between 2000 and 2100")
+        else:
+            values["year"] = year
+    if "amount_cny" in raw:
+        amount = raw["amount_cny"]
+        if amount in (None, ""):
+            values["amount_cny"] = None
+        else:
+            try:
+                if isinstance(amount, bool) or isinstance(amount, float) and amount != amount:
+                    raise InvalidOperation
+                value = Decimal(str(amount)).quantize(Decimal("0.01"))
+            except (InvalidOperation, ValueError):
+                errors["amount_cny"] = _("must be an amount in yuan")
+            else:
+                if value < 0:
+                    errors["amount_cny"] = _("must not be negative")
+                elif value >= Decimal("1e14"):
+                    errors["amount_cny"] = _("is too large")
+                else:
+                    values["amount_cny"] = value
+    if "draft_text" in raw:
+        text = raw["draft_text"]
+        if not isinstance(text, str) or not text.strip():
+            errors["draft_text"] = _("is required")
+        elif len(text) > DRAFT_MAX:
+            errors["draft_text"] = _("is longer than %(limit)d characters", limit=DRAFT_MAX)
+        else:
+            values["draft_text"] = text
+    elif not partial:
+        errors["draft_text"] = _("is required")
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
+def next_ref_no(organization: Organization, year: int) -> tuple[int, str]:
+    """The next sequence number of the organisation's year, e.g. ``BD-2025-003``."""
+    last = db.session.execute(
+        select(func.max(Decision.seq)).where(Decision.organization_id == organization.id, Decision.year == year)
+    ).scalar()
+    seq = (last or 0) + 1
+    return seq, f"{organization.code}-{year}-{seq:03d}"
+
+
+def _add_draft(decision: Decision, text: str, author: User) -> DraftVersion:
+    number = (decision.drafts[-1].number + 1) if decision.drafts else 1
+    draft = DraftVersion(number=number, text=text, sha256=sha256_text(text), author=author, created_at=utcnow())
+    decision.drafts.append(draft)
+    return draft
+
+
+def create_decision(user: User, data: Mapping[str, Any]) -> Decision:
+    """Open a new decision in the user's organisation with its first draft and five steps."""
+    permissions.ensure(permissions.can_create(user), _("Only a clerk may create decisions."))
+    values = _parse_fields(data, partial=False)
+    organization = db.session.get(Organization, user.organization_id)
+    seq, ref_no = next_ref_no(organization, values["year"])
+    decision = Decision(
+        organization=organization,
+        seq=seq,
+        ref_no=ref_no,
+        title=values["title"],
+        category=values["category"],
+        department=values["department"],
+        year=values["year"],
+        summary=values.get("summary", ""),
+        amount_cny=values.get("amount_cny"),
+        status=DecisionStatus.DRAFT.value,
+        created_by=user,
+    )
+    decision.steps = [Step(kind=kind.value) for kind in StepKind]
+    db.session.add(decision)
+    draft = _add_draft(decision, values["draft_text"], user)
+    refresh_summary(decision)
+    db.session.flush()
+    record_event(user, "decision.create", "decision", decision.id, decision_id=decision.id,
+                 after={**decision_facts(decision), "draft_number": draft.number, "draft_sha256": draft.sha256})
+    return decision
+
+
+def check_version(decision: Decision, version: Any) -> None:
+    """A write based on an older read is refused, never applied over the newer one."""
+    if version is None:
+        return
+    if isinstance(version, str) and version.isdigit():
+        version = int(version)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ValidationFailed({"version": _("must be a whole number")})
+    if version != decision.version:
+        raise Conflict(
+            _("The decision was changed by someone else (version %(theirs)d, yours %(yours)d). "
+              "Reload it and apply your change again.", theirs=decision.version, yours=version)
+        )
+
+
+def touch(decision: Decision) -> None:
+    """Every write to any part of a decision bumps its version (optimistic lock)."""
+    decision.updated_at = utcnow()
+
+
+def update_decision(user: User, decision: Decision, data: Mapping[str, Any]) -> Decision:
+    """Change the decision's fields; a new draft text becomes a new draft version."""
+    if "version" not in data:
+        raise ValidationFailed({"version": _("is required")})
+    check_version(decision, data["version"])
+    permissions.ensure(permissions.can_edit(user, decision), _("You may not edit this decision now."))
+    unknown = set(data) - set(EDITABLE_FIELDS) - {"draft_text", "version"}
+    if unknown:
+        raise ValidationFailed({name: _("cannot be changed") for name in sorted(unknown)})
+    values = _parse_fields(data, partial=True)
+    before = decision_facts(decision)
+    old_draft = decision.drafts[-1] if decision.drafts else None
+    if "year" in values and values["year"] != decision.year:
+        raise ValidationFailed({"year": _("cannot be changed once the reference number is given")})
+    for name in EDITABLE_FIELDS:
+        if name in values:
+            setattr(decision, name, values[name])
+    draft_change: dict[str, Any] = {}
+    text = values.get("draft_text")
+    if text is not None and (old_draft is None or sha256_text(text) != old_draft.sha256):
+        draft = _add_draft(decision, text, user)
+        draft_change = {"draft_number": draft.number, "draft_sha256": draft.sha256}
+    before_diff, after_diff = changes(before, decision_facts(decision))
+    if not after_diff and not draft_change:
+        return decision
+    if draft_change and old_draft is not None:
+        before_diff.update(draft_number=old_draft.number, draft_sha256=old_draft.sha256)
+    after_diff.update(draft_change)
+    touch(decision)
+    refresh_summary(decision)
+    db.session.flush()
+    record_event(user, "decision.update", "decision", decision.id, decision_id=decision.id,
+                 before=before_diff, after=after_diff)
+    return decision
+
+
+def _set_status(user: User, decision: Decision, status: DecisionStatus, action: str, **extra: Any) -> None:
+    before = {"status": decision.status, **{k: getattr(decision, k) for k in extra}}
+    decision.status = status.value
+    for key, value in extra.items():
+        setattr(decision, key, value)
+    touch(decision)
+    refresh_summary(decision)
+    db.session.flush()
+    record_event(user, action, "decision", decision.id, decision_id=decision.id,
+                 before=before, after={"status": status.value, **extra})
+
+
+def submit_decision(user: User, decision: Decision, version: Any = None) -> Decision:
+    """提请集体讨论: refused while the rulebook has blockers for it (713号令 art. 25)."""
+    check_version(decision, version)
+    permissions.ensure(
+        permissions.can_create(user) and decision.organization_id == user.organization_id,
+        _("Only a clerk of the organisation may submit a decision."),
+    )
+    if decision.status not in (DecisionStatus.DRAFT, DecisionStatus.IN_PROGRESS):
+        raise InvalidState(_("Only a decision in preparation can be submitted for discussion."))
+    found = blockers(Action("submit", actor_role=user.role_enum), decision)
+    if found:
+        raise RuleBlocked(found, _("The decision cannot be submitted for collective discussion yet."))
+    _set_status(user, decision, DecisionStatus.SUBMITTED, "decision.submit")
+    return decision
+
+
+def publish_decision(user: User, decision: Decision, published_on: Any, version: Any = None) -> Decision:
+    """Record the publication of an approved decision (713号令 art. 32)."""
+    check_version(decision, version)
+    permissions.ensure(
+        permissions.can_create(user) and decision.organization_id == user.organization_id,
+        _("Only a clerk of the organisation may publish a decision."),
+    )
+    meeting = decision.step(StepKind.COLLECTIVE_DECISION)
+    if decision.status != DecisionStatus.DECIDED or meeting.outcome != Outcome.APPROVED:
+        raise InvalidState(_("Only a decided and approved decision can be published."))
+    if isinstance(published_on, str):
+        try:
+            published_on = date.fromisoformat(published_on)
+        except ValueError:
+            published_on = None
+    if not isinstance(published_on, date):
+        raise ValidationFailed({"published_on": _("must be a date in the form YYYY-MM-DD")})
+    if published_on > today():
+        raise ValidationFailed({"published_on": _("must not be in the future")})
+    if meeting.meeting_date and published_on < meeting.meeting_date:
+        raise ValidationFailed({"published_on": _("must not be before the meeting")})
+    _set_status(user, decision, DecisionStatus.PUBLISHED, "decision.publish", published_on=published_on)
+    return decision
+
+
+def archive_decision(user: User, decision: Decision, version: Any = None) -> Decision:
+    """Close the file: a published decision, or a decided and rejected one."""
+    check_version(decision, version)
+    permissions.ensure(
+        permissions.can_create(user) and decision.organization_id == user.organization_id,
+        _("Only a clerk of the organisation may archive a decision."),
+    )
+    outcome = decision.step(StepKind.COLLECTIVE_DECISION).outcome
+    rejected = decision.status == DecisionStatus.DECIDED and outcome == Outcome.REJECTED
+    if decision.status != DecisionStatus.PUBLISHED and not rejected:
+        raise InvalidState(_("Only a published decision, or a decided and rejected one, can be archived."))
+    _set_status(user, decision, DecisionStatus.ARCHIVED, "decision.archive")
+    return decision
+
+
+def load_decision(user: User, decision_id: int, *, full: bool = True) -> Decision:
+    """The decision with its steps (and drafts), or ``NotFound`` if the user may not see it."""
+    stmt = select(Decision).where(Decision.id == decision_id)
+    if full:
+        stmt = stmt.options(
+            selectinload(Decision.steps).selectinload(Step.experts),
+            selectinload(Decision.steps).selectinload(Step.opinions),
+            selectinload(Decision.drafts),
+            selectinload(Decision.findings),
+        )
+    decision = db.session.execute(stmt).scalar_one_or_none()
+    return permissions.readable_decision(user, decision)
+
+
+@dataclass(frozen=True)
+class DecisionFilter:
+    year: int | None = None
+    category: str | None = None
+    status: str | None = None
+    complete: bool | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Decision]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def list_decisions(user: User, filters: DecisionFilter, page: int = 1, per_page: int = 25) -> Page:
+    """One page of the decisions the user may see, newest first: two queries whatever the size."""
+    stmt = select(Decision).where(Decision.organization_id.in_(permissions.visible_organization_ids(user)))
+    if filters.year is not None:
+        stmt = stmt.where(Decision.year == filters.year)
+    if filters.category:
+        stmt = stmt.where(Decision.category == filters.category)
+    if filters.status:
+        stmt = stmt.where(Decision.status == filters.status)
+    if filters.complete is not None:
+        stmt = stmt.where(Decision.is_complete.is_(filters.complete))
+    total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    items = (
+        db.session.execute(
+            stmt.options(selectinload(Decision.findings))
+            .order_by(Decision.year.desc(), Decision.seq.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        .scalars()
+        .all()
+    )
+    return Page(items=list(items), page=page, per_page=per_page, total=total)

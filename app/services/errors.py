@@ -1,0 +1,67 @@
+"""Domain errors; the web and API layers map each to a form error or a 4xx."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from app.rulebook.findings import Finding
+
+
+class DomainError(Exception):
+    """Base: ``code`` is stable and machine-readable, ``message`` is for people."""
+
+    code = "error"
+    http_status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    """Missing, or belonging to an organisation the user may not see (never 403)."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class PermissionDenied(DomainError):
+    code = "forbidden"
+    http_status = 403
+
+
+class Conflict(DomainError):
+    """Someone else changed the decision since it was read (stale ``version``)."""
+
+    code = "conflict"
+    http_status = 409
+
+
+class InvalidState(DomainError):
+    """The action does not fit the decision's status (e.g. publishing a draft)."""
+
+    code = "invalid_state"
+    http_status = 422
+
+
+class ValidationFailed(DomainError):
+    """Input that cannot be recorded; ``errors`` maps each field to its message."""
+
+    code = "validation_failed"
+    http_status = 422
+
+    def __init__(self, errors: Mapping[str, str], message: str | None = None) -> None:
+        self.errors = dict(errors)
+        summary = "; ".join(f"{name}: {text}" for name, text in self.errors.items())
+        super().__init__(message or summary)
+
+
+class RuleBlocked(DomainError):
+    """The rulebook refuses the action; ``findings`` are the blockers, with citations."""
+
+    code = "blocked_by_rules"
+    http_status = 422
+
+    def __init__(self, findings: Sequence[Finding], message: str) -> None:
+        super().__init__(message)
+        self.findings = list(findings)

@@ -1,0 +1,118 @@
+"""Who may do what (DESIGN §4): the one source of truth for services and pages.
+
+Each ``can_*`` answers for a user and, where it matters, a decision's state;
+templates call the same functions to decide which buttons to show.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Decision, Organization, User
+from app.rulebook.vocabulary import DecisionStatus, Role, StepKind
+
+from .errors import NotFound, PermissionDenied
+
+_EDITABLE = (DecisionStatus.DRAFT.value, DecisionStatus.IN_PROGRESS.value)
+
+
+def visible_organization_ids(user: User) -> list[int]:
+    """The user's own organisation; an auditor also sees its descendants."""
+    if user.role != Role.AUDITOR:
+        return [user.organization_id]
+    rows = db.session.execute(select(Organization.id, Organization.parent_id)).all()
+    children: dict[int | None, list[int]] = {}
+    for org_id, parent_id in rows:
+        children.setdefault(parent_id, []).append(org_id)
+    seen, stack = [], [user.organization_id]
+    while stack:
+        org_id = stack.pop()
+        seen.append(org_id)
+        stack.extend(children.get(org_id, ()))
+    return seen
+
+
+def can_read(user: User, decision: Decision) -> bool:
+    if not user.is_active:
+        return False
+    if user.role == Role.AUDITOR:
+        return decision.organization_id in visible_organization_ids(user)
+    return decision.organization_id == user.organization_id
+
+
+def can_create(user: User) -> bool:
+    return user.is_active and user.role == Role.CLERK
+
+
+def can_edit(user: User, decision: Decision) -> bool:
+    """Edit the decision and its draft: a clerk, before it goes to the meeting."""
+    return can_create(user) and decision.organization_id == user.organization_id and decision.status in _EDITABLE
+
+
+def can_record_step(user: User, decision: Decision, kind: StepKind) -> bool:
+    """Clerks record every step; for the legality review only its submission date."""
+    if not (can_create(user) and decision.organization_id == user.organization_id):
+        return False
+    if kind == StepKind.COLLECTIVE_DECISION:
+        return decision.status in (DecisionStatus.SUBMITTED, DecisionStatus.DECIDED)
+    return decision.status in _EDITABLE
+
+
+def can_sign_legality_review(user: User, decision: Decision) -> bool:
+    return (
+        user.is_active
+        and user.role == Role.LEGAL_ADVISER
+        and decision.organization_id == user.organization_id
+        and decision.status in _EDITABLE
+    )
+
+
+def can_submit(user: User, decision: Decision) -> bool:
+    return can_edit(user, decision)
+
+
+def can_publish(user: User, decision: Decision) -> bool:
+    return can_create(user) and decision.organization_id == user.organization_id and (
+        decision.status == DecisionStatus.DECIDED
+    )
+
+
+def can_archive(user: User, decision: Decision) -> bool:
+    return can_create(user) and decision.organization_id == user.organization_id and decision.status in (
+        DecisionStatus.DECIDED,
+        DecisionStatus.PUBLISHED,
+    )
+
+
+def can_upload(user: User, decision: Decision, kind: StepKind) -> bool:
+    if decision.organization_id != user.organization_id or not user.is_active:
+        return False
+    if user.role == Role.CLERK:
+        return True
+    return user.role == Role.LEGAL_ADVISER and kind == StepKind.LEGALITY_REVIEW
+
+
+def can_view_reports(user: User) -> bool:
+    return user.is_active and user.role in (Role.CLERK, Role.AUDITOR, Role.ADMIN)
+
+
+def can_verify_audit(user: User) -> bool:
+    return user.is_active and user.role in (Role.AUDITOR, Role.ADMIN)
+
+
+def can_administer(user: User) -> bool:
+    return user.is_active and user.role == Role.ADMIN
+
+
+def ensure(allowed: bool, message: str) -> None:
+    """Raise ``PermissionDenied`` unless ``allowed``."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def readable_decision(user: User, decision: Decision | None) -> Decision:
+    """The decision if the user may read it; otherwise a 404, never a 403."""
+    if decision is None or not can_read(user, decision):
+        raise NotFound("decision not found")
+    return decision

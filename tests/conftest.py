@@ -1,0 +1,290 @@
+"""Fixtures shared by the service, audit, migration and web tests.
+
+Every test that uses ``app`` runs on SQLite, and again on PostgreSQL when
+``TEST_DATABASE_URL`` is set. Under ``CI=true`` a missing PostgreSQL is an
+error, not a skip: CI must exercise both databases.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from sqlalchemy import event, text
+
+from config import TestConfig, database_url
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if IN_CI and not PG_URL:
+        raise pytest.UsageError("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL tests would not run")
+
+
+def _config_for(backend: str, tmp_dir) -> type[TestConfig]:
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_dir / 'test.sqlite'}"
+    else:
+        os.environ["DATABASE_URL"] = PG_URL
+        url = database_url(PG_URL)
+        os.environ.pop("DATABASE_URL")
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        UPLOAD_FOLDER = str(tmp_dir / "uploads")
+
+    return Config
+
+
+def _reset_schema(app) -> None:
+    """Empty database, then the real migrations: the schema under test is the shipped one."""
+    from flask_migrate import upgrade
+
+    from app.extensions import db
+
+    with app.app_context():
+        with db.engine.begin() as conn:
+            if db.engine.dialect.name == "postgresql":
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def app(request, tmp_path_factory):
+    from app import create_app
+
+    backend = request.param
+    flask_app = create_app(_config_for(backend, tmp_path_factory.mktemp(backend)))
+    _reset_schema(flask_app)
+    flask_app.backend = backend
+    return flask_app
+
+
+def _clean(app) -> None:
+    from app.extensions import db
+
+    db.session.remove()
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def ctx(app) -> Iterator[None]:
+    """An app context on an empty database, emptied again afterwards."""
+    with app.app_context():
+        _clean(app)
+        yield
+        _clean(app)
+
+
+@pytest.fixture
+def db(ctx):
+    from app.extensions import db as database
+
+    return database
+
+
+@pytest.fixture
+def client(app, ctx):
+    return app.test_client()
+
+
+# -- factories ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def orgs(db):
+    """海安市 (HA) with 白甸镇 (BD) under it, and an unrelated 城东街道 (CD)."""
+    from app.services.users import ensure_organization
+
+    ha = ensure_organization("HA", "海安市")
+    bd = ensure_organization("BD", "白甸镇", ha)
+    cd = ensure_organization("CD", "城东街道")
+    db.session.commit()
+    return {"HA": ha, "BD": bd, "CD": cd}
+
+
+@pytest.fixture
+def make_user(db, orgs):
+    from app.services.users import create_user
+
+    def make(role: str = "clerk", org: str = "BD", username: str | None = None):
+        name = username or f"{role}_{org}".lower()
+        user = create_user(name, role, org, "password123", display_name=name)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def clerk(make_user):
+    return make_user("clerk")
+
+
+@pytest.fixture
+def legal(make_user):
+    return make_user("legal_adviser")
+
+
+@pytest.fixture
+def auditor(make_user):
+    return make_user("auditor", "HA")
+
+
+DECISION_DATA = {
+    "title": "白甸镇农桥建设工程相关事宜",
+    "category": "major_project",
+    "department": "白甸镇建设局",
+    "year": 2025,
+    "summary": "新建农桥三座",
+    "draft_text": "关于白甸镇农桥建设工程的决定（草案）",
+    "amount_cny": "1250000.00",
+}
+
+
+@pytest.fixture
+def make_decision(db, clerk):
+    from app.services.decisions import create_decision
+
+    def make(user=None, **overrides):
+        decision = create_decision(user or clerk, {**DECISION_DATA, **overrides})
+        db.session.commit()
+        return decision
+
+    return make
+
+
+# Facts that satisfy every rule, used to walk a decision through its steps.
+COMPLETE_STEPS = {
+    "public_participation": {
+        "status": "completed",
+        "method": "online_comment",
+        "comment_start": "2025-03-01",
+        "comment_end": "2025-03-30",
+        "comments_received": 12,
+        "comments_adopted": 5,
+        "feedback_summary": "采纳5条",
+        "feedback_published_on": "2025-04-02",
+        "completed_on": "2025-04-02",
+    },
+    "expert_review": {
+        "status": "completed",
+        "method": "meeting",
+        "review_date": "2025-04-05",
+        "opinion_text": "方案可行",
+        "opinion_signed": True,
+        "completed_on": "2025-04-05",
+        "experts": [
+            {"name": "张工", "field": "桥梁", "institution": "南通大学", "no_conflict": True},
+            {"name": "李工", "field": "水利", "institution": "河海大学", "no_conflict": True},
+            {"name": "王工", "field": "造价", "institution": "造价站", "no_conflict": True},
+        ],
+    },
+    "risk_assessment": {
+        "status": "completed",
+        "risk_types": ["social_stability"],
+        "risk_level": "low",
+        "risk_points": "施工期间交通",
+        "mitigation": "设置便道",
+        "conclusion": "proceed",
+        "assessed_on": "2025-04-08",
+        "completed_on": "2025-04-08",
+    },
+}
+
+SIGNATURE = {"opinion": "lawful", "opinion_text": "合法", "reviewed_on": "2025-04-25"}
+
+MEETING = {
+    "status": "completed",
+    "meeting_type": "government_executive",
+    "meeting_date": "2025-05-06",
+    "members_total": 7,
+    "members_present": 6,
+    "outcome": "approved",
+    "minutes_ref": "白政纪〔2025〕5号",
+    "opinions": [
+        {"member": "副镇长甲", "position": "agree"},
+        {"member": "副镇长乙", "position": "agree"},
+        {"member": "委员丙", "position": "agree"},
+        {"member": "委员丁", "position": "disagree", "remarks": "造价偏高"},
+        {"member": "委员戊", "position": "agree"},
+        {"member": "镇长", "position": "agree", "is_principal": True},
+    ],
+}
+
+
+@pytest.fixture
+def walk(db, clerk, legal):
+    """Take a decision through the steps up to ``until`` (a stage name), committing each."""
+    from app.services import steps as step_services
+    from app.services.decisions import submit_decision
+
+    stages = ["preparatory", "submitted_for_review", "signed", "submitted", "decided"]
+
+    def run(decision, until: str = "decided"):
+        for stage in stages[: stages.index(until) + 1]:
+            if stage == "preparatory":
+                for kind, data in COMPLETE_STEPS.items():
+                    step_services.record_step(clerk, decision, kind, data)
+            elif stage == "submitted_for_review":
+                step_services.record_step(clerk, decision, "legality_review", {"status": "in_progress",
+                                                                                "submitted_on": "2025-04-10"})
+            elif stage == "signed":
+                step_services.sign_legality_review(legal, decision, SIGNATURE)
+            elif stage == "submitted":
+                submit_decision(clerk, decision)
+            elif stage == "decided":
+                step_services.record_step(clerk, decision, "collective_decision", MEETING)
+            db.session.commit()
+        return decision
+
+    return run
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the SQL statements run inside the ``with`` block."""
+    from app.extensions import db as database
+
+    @contextmanager
+    def counter():
+        statements: list[str] = []
+
+        def before(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = database.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counter
+
+
+@pytest.fixture
+def login(client):
+    def do(user):
+        response = client.post("/login", data={"username": user.username, "password": "password123"})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return do
+
+
+TODAY = date.today()
