@@ -40,9 +40,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
 def select_locale() -> str:
     """Chinese first; English when the user chose it (kept in the session)."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
-    chosen = session.get("locale")
+    chosen = session.get("locale") if has_request_context() else None
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

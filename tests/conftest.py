@@ -27,13 +27,40 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL tests would not run")
 
 
-def _config_for(backend: str, tmp_dir) -> type[TestConfig]:
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_dir / 'test.sqlite'}"
-    else:
-        os.environ["DATABASE_URL"] = PG_URL
-        url = database_url(PG_URL)
-        os.environ.pop("DATABASE_URL")
+@contextmanager
+def _private_postgres_database() -> Iterator[str]:
+    """A database of this test process alone, so parallel runs never share tables."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(database_url_for(PG_URL))
+    name = f"{base.database}_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def database_url_for(url: str) -> str:
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    try:
+        return database_url("")
+    finally:
+        if previous is None:
+            os.environ.pop("DATABASE_URL")
+        else:
+            os.environ["DATABASE_URL"] = previous
+
+
+def _config_for(backend: str, tmp_dir, pg_url: str | None) -> type[TestConfig]:
+    url = f"sqlite:///{tmp_dir / 'test.sqlite'}" if backend == "sqlite" else pg_url
 
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
@@ -56,15 +83,29 @@ def _reset_schema(app) -> None:
         upgrade()
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    if not PG_URL:
+        yield None
+        return
+    with _private_postgres_database() as url:
+        yield url
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def app(request, tmp_path_factory):
     from app import create_app
+    from app.extensions import db as database
 
     backend = request.param
-    flask_app = create_app(_config_for(backend, tmp_path_factory.mktemp(backend)))
+    pg_url = request.getfixturevalue("postgres_url") if backend == "postgresql" else None
+    flask_app = create_app(_config_for(backend, tmp_path_factory.mktemp(backend), pg_url))
     _reset_schema(flask_app)
     flask_app.backend = backend
-    return flask_app
+    yield flask_app
+    with flask_app.app_context():
+        database.session.remove()
+        database.engine.dispose()
 
 
 def _clean(app) -> None:
@@ -76,6 +117,7 @@ def _clean(app) -> None:
         if db.engine.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
+            conn.execute(text("PRAGMA defer_foreign_keys=ON"))
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
 

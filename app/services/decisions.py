@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Decision, DraftVersion, Organization, Step, User
 from app.models.base import utcnow
 from app.rulebook import Action
-from app.rulebook.vocabulary import Category, DecisionStatus, Outcome, StepKind
+from app.rulebook.vocabulary import Category, DecisionStatus, Outcome, StepKind, StepStatus
 
 from . import permissions
 from .audit import changes, record_event
@@ -146,7 +146,7 @@ def create_decision(user: User, data: Mapping[str, Any]) -> Decision:
         status=DecisionStatus.DRAFT.value,
         created_by=user,
     )
-    decision.steps = [Step(kind=kind.value) for kind in StepKind]
+    decision.steps = [Step(kind=kind.value, status=StepStatus.NOT_STARTED.value) for kind in StepKind]
     db.session.add(decision)
     draft = _add_draft(decision, values["draft_text"], user)
     refresh_summary(decision)

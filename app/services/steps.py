@@ -54,15 +54,26 @@ def _merged_values(step: Step, kind: StepKind, parsed: StepInput) -> dict[str, A
     return {name: parsed.values.get(name) for name in names}
 
 
+def _replace_rows(rows: list, items: list[dict], make, order_attr: str) -> None:
+    """Update list rows in place by position, so (step, position) stays unique throughout."""
+    for index, item in enumerate(items):
+        if index < len(rows):
+            for name, value in item.items():
+                setattr(rows[index], name, value)
+        else:
+            rows.append(make(**{order_attr: index + 1}, **item))
+    del rows[len(items):]
+
+
 def _apply(step: Step, values: Mapping[str, Any], items: list[dict] | None, kind: StepKind) -> None:
     for name, value in values.items():
         setattr(step, name, value)
     if items is None:
         return
     if kind == StepKind.EXPERT_REVIEW:
-        step.experts = [Expert(position=i, **item) for i, item in enumerate(items, start=1)]
+        _replace_rows(step.experts, items, Expert, "position")
     elif kind == StepKind.COLLECTIVE_DECISION:
-        step.opinions = [MemberOpinion(speaking_order=i, **item) for i, item in enumerate(items, start=1)]
+        _replace_rows(step.opinions, items, MemberOpinion, "speaking_order")
 
 
 def _current_items(step: Step, kind: StepKind) -> list[dict] | None:
