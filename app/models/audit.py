@@ -6,7 +6,7 @@ from typing import Any
 import json
 
 from sqlalchemy import ForeignKey, Index, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from app.extensions import db
 
@@ -63,3 +63,9 @@ def _refuse_update(_mapper, _connection, target: AuditEvent) -> None:
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_delete(_mapper, _connection, target: AuditEvent) -> None:
     raise AuditLogImmutable(f"audit event {target.id} is append-only")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete) and state.bind_mapper is AuditEvent.__mapper__:
+        raise AuditLogImmutable("audit events are append-only")

@@ -112,7 +112,12 @@ def _parse_fields(raw: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
 
 
 def next_ref_no(organization: Organization, year: int) -> tuple[int, str]:
-    """The next sequence number of the organisation's year, e.g. ``BD-2025-003``."""
+    """The next sequence number of the organisation's year, e.g. ``BD-2025-003``.
+
+    The organisation row is locked first, so concurrent creations take turns
+    (PostgreSQL; SQLite writers are serialised at BEGIN already).
+    """
+    db.session.execute(select(Organization.id).where(Organization.id == organization.id).with_for_update())
     last = db.session.execute(
         select(func.max(Decision.seq)).where(Decision.organization_id == organization.id, Decision.year == year)
     ).scalar()

@@ -1,0 +1,44 @@
+"""The rulebook: pure functions from a decision snapshot to findings citing the law.
+
+It imports nothing from Flask, SQLAlchemy or the rest of ``app`` (only the
+standard library and ``chinese_calendar``), so every rule is testable alone and
+the services, views, API and CLI all share one source of truth.
+
+- ``evaluate(snapshot, profile, calendar)``: the standing findings of a decision.
+- ``check_action(action, snapshot, profile, calendar)``: the blockers that refuse an action.
+- ``is_complete(snapshot, findings, profile)``: whether the decision stands.
+- ``required_steps(profile, category)``: the procedures a category needs.
+"""
+
+from __future__ import annotations
+
+from .engine import ACTIONS, check_action, evaluate, is_complete, required_steps, sort_findings
+from .findings import Finding
+from .profiles import PROFILES, Profile, Quorum, get_profile
+from .rules import CATALOGUE, RULES, Rule
+from .snapshot import Action, DecisionSnapshot, Expert, MemberOpinion, StepFacts
+from .workdays import WorkdayCalendar, WorkdayCount
+
+__all__ = [
+    "ACTIONS",
+    "CATALOGUE",
+    "PROFILES",
+    "RULES",
+    "Action",
+    "DecisionSnapshot",
+    "Expert",
+    "Finding",
+    "MemberOpinion",
+    "Profile",
+    "Quorum",
+    "Rule",
+    "StepFacts",
+    "WorkdayCalendar",
+    "WorkdayCount",
+    "check_action",
+    "evaluate",
+    "get_profile",
+    "is_complete",
+    "required_steps",
+    "sort_findings",
+]
