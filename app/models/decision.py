@@ -64,7 +64,7 @@ class Decision(db.Model):
         back_populates="decision", cascade="all, delete-orphan"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
 
     @property
     def status_enum(self) -> DecisionStatus:

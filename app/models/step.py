@@ -167,7 +167,10 @@ class Expert(db.Model):
     """An expert who gave an opinion in the expert review."""
 
     __tablename__ = "experts"
-    __table_args__ = (UniqueConstraint("step_id", "position"), CheckConstraint("position > 0", name="position_positive"))
+    __table_args__ = (
+        UniqueConstraint("step_id", "position"),
+        CheckConstraint("position > 0", name="position_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     step_id: Mapped[int] = mapped_column(ForeignKey("steps.id", ondelete="CASCADE"), index=True)

@@ -22,7 +22,7 @@ from app.rulebook.vocabulary import Category, DecisionStatus, Outcome, StepKind,
 from . import permissions
 from .audit import changes, record_event
 from .compliance import blockers, refresh_summary, today
-from .errors import Conflict, InvalidState, NotFound, RuleBlocked, ValidationFailed
+from .errors import Conflict, InvalidState, RuleBlocked, ValidationFailed
 
 EDITABLE_FIELDS = ("title", "category", "department", "year", "summary", "amount_cny")
 TITLE_MAX, DEPARTMENT_MAX, SUMMARY_MAX, DRAFT_MAX = 200, 100, 20_000, 500_000
@@ -84,7 +84,7 @@ def _parse_fields(raw: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
             values["amount_cny"] = None
         else:
             try:
-                if isinstance(amount, bool) or isinstance(amount, float) and amount != amount:
+                if isinstance(amount, bool) or (isinstance(amount, float) and amount != amount):
                     raise InvalidOperation
                 value = Decimal(str(amount)).quantize(Decimal("0.01"))
             except (InvalidOperation, ValueError):

@@ -284,9 +284,12 @@ def check_completed(kind: StepKind, status: StepStatus, merged: Mapping[str, Any
             for name in ("comment_start", "comment_end"):
                 if merged.get(name) is None:
                     errors.add(name, _("is required for an open comment period"))
-        if kind == StepKind.PUBLIC_PARTICIPATION and merged.get("method") == ParticipationMethod.HEARING:
-            if merged.get("hearing_date") is None:
-                errors.add("hearing_date", _("is required for a hearing"))
+        if (
+            kind == StepKind.PUBLIC_PARTICIPATION
+            and merged.get("method") == ParticipationMethod.HEARING
+            and merged.get("hearing_date") is None
+        ):
+            errors.add("hearing_date", _("is required for a hearing"))
     if status == StepStatus.EXEMPTED:
         for name in ("exemption_reason", "exemption_basis"):
             if not merged.get(name):

@@ -12,7 +12,7 @@ from app.models import Decision, Expert, MemberOpinion, Step, User
 from app.models.base import utcnow
 from app.rulebook import Action
 from app.rulebook.snapshot import StepFacts
-from app.rulebook.vocabulary import DecisionStatus, Outcome, Role, StepKind, StepStatus
+from app.rulebook.vocabulary import DecisionStatus, Outcome, StepKind, StepStatus
 
 from . import permissions
 from .audit import changes, record_event
@@ -22,7 +22,6 @@ from .errors import InvalidState, RuleBlocked, ValidationFailed
 from .step_fields import (
     COMMON_FIELDS,
     KIND_FIELDS,
-    LIST_FIELDS,
     SIGNATURE_FIELDS,
     StepInput,
     check_completed,
@@ -31,6 +30,12 @@ from .step_fields import (
     parse_step_input,
     step_to_dict,
 )
+
+
+def _frozen() -> InvalidState:
+    return InvalidState(
+        _("The procedures before the meeting can only be changed while the decision is in preparation.")
+    )
 
 
 def parse_kind(kind: str) -> StepKind:
@@ -101,7 +106,7 @@ def record_step(user: User, decision: Decision, kind: StepKind | str, data: Mapp
     permissions.ensure(permissions.can_create(user) and decision.organization_id == user.organization_id,
                        _("Only a clerk of the organisation may record this step."))
     if not permissions.can_record_step(user, decision, kind):
-        raise InvalidState(_("The procedures before the meeting can only be changed while the decision is in preparation."))
+        raise _frozen()
     parsed = parse_step_input(kind, data)
     step = decision.step(kind)
     merged = _merged_values(step, kind, parsed)
@@ -139,7 +144,7 @@ def _record_legality_submission(user: User, decision: Decision, data: Mapping[st
                  if f.rule == "LR-01"]
         raise RuleBlocked(found, _("Only a legal adviser records the legality opinion."))
     if not permissions.can_record_step(user, decision, kind):
-        raise InvalidState(_("The procedures before the meeting can only be changed while the decision is in preparation."))
+        raise _frozen()
     parsed = parse_step_input(kind, data)
     if parsed.values.get("submitted_on") is None:
         raise ValidationFailed({"submitted_on": _("is required")})

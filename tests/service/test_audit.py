@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import select, text, update
@@ -18,7 +19,7 @@ def test_every_write_is_a_chained_event(db, make_decision, walk):
     assert "decision.create" in actions and "decision.submit" in actions
     assert "step.legality_review.sign" in actions and "step.collective_decision.record" in actions
     assert events[0].prev_hash == GENESIS_HASH
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:], strict=False))
+    assert all(later.prev_hash == earlier.hash for earlier, later in pairwise(events))
     report = verify_chain()
     assert report.ok and report.events == len(events)
 
@@ -88,7 +89,7 @@ def test_parallel_writers_do_not_fork_the_chain(app, db, clerk):
                         create_decision(user, {**DECISION_DATA, "title": f"并发写入 {n}-{i}"})
                         database.session.commit()
                 database.session.remove()
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+
+from app.rulebook import ACTIONS, Action, StepFacts, WorkdayCalendar, check_action
+from app.rulebook.profiles import NATIONAL
+from app.rulebook.vocabulary import Category, DecisionStatus, Role, Severity, StepKind, StepStatus
 from tests.unit.builders import (
     CD,
     ER,
@@ -17,10 +21,6 @@ from tests.unit.builders import (
     with_step,
     without_step,
 )
-
-from app.rulebook import ACTIONS, Action, StepFacts, WorkdayCalendar, check_action
-from app.rulebook.profiles import NATIONAL
-from app.rulebook.vocabulary import Category, DecisionStatus, Role, Severity, StepKind, StepStatus
 
 
 def before_meeting(**changes):

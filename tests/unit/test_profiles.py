@@ -6,11 +6,11 @@ from dataclasses import FrozenInstanceError, replace
 from datetime import date
 
 import pytest
-from tests.unit.builders import LR, compliant_snapshot, findings_of, with_step
 
 from app.rulebook import PROFILES, Profile, Quorum, get_profile
 from app.rulebook.profiles import PARAMETERS
 from app.rulebook.vocabulary import Category, StepKind
+from tests.unit.builders import LR, compliant_snapshot, findings_of, with_step
 
 NATIONAL_REVIEW = "《重大行政决策程序暂行条例》第二十六条"
 

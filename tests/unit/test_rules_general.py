@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from tests.unit.builders import CD, ER, LR, PP, RA, compliant_snapshot, findings_of, rule_ids, with_step, without_step
 
 from app.rulebook import (
     CATALOGUE,
@@ -19,6 +18,7 @@ from app.rulebook import (
 )
 from app.rulebook.profiles import NATIONAL
 from app.rulebook.vocabulary import EXEMPTIBLE_STEPS, Category, Severity, StepKind, StepStatus
+from tests.unit.builders import CD, ER, LR, PP, RA, compliant_snapshot, findings_of, rule_ids, with_step, without_step
 
 B, V, W = Severity.BLOCKER, Severity.VIOLATION, Severity.WARNING
 

@@ -7,6 +7,10 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+
+from app.rulebook import DecisionSnapshot, Expert, WorkdayCalendar, is_complete
+from app.rulebook.profiles import NATIONAL
+from app.rulebook.vocabulary import Category, DecisionStatus, Severity, StepStatus
 from tests.unit.builders import (
     CD,
     ER,
@@ -24,10 +28,6 @@ from tests.unit.builders import (
     rule_ids,
     with_step,
 )
-
-from app.rulebook import DecisionSnapshot, Expert, WorkdayCalendar, is_complete
-from app.rulebook.profiles import NATIONAL
-from app.rulebook.vocabulary import Category, DecisionStatus, Severity, StepStatus
 
 V, W, B = Severity.VIOLATION, Severity.WARNING, Severity.BLOCKER
 Mutation = Callable[[DecisionSnapshot], DecisionSnapshot]
