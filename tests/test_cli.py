@@ -1,0 +1,83 @@
+"""The ``flask`` commands: users, audit verify, calendar load, compliance rebuild."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select, text
+
+from app.models import AuditEvent, CalendarDay, User
+
+
+def _run(app, *args: str):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_users_create(app, db, orgs):
+    result = _run(app, "users", "create", "--username", "wang", "--role", "legal_adviser", "--org", "BD",
+                  "--password", "s3cret-pass")
+    assert result.exit_code == 0, result.output
+    db.session.rollback()
+    user = db.session.execute(select(User).where(User.username == "wang")).scalar_one()
+    assert user.role == "legal_adviser" and user.check_password("s3cret-pass")
+    assert user.password_hash != "s3cret-pass"
+
+
+def test_users_create_reports_bad_input(app, db, orgs):
+    result = _run(app, "users", "create", "--username", "li", "--role", "clerk", "--org", "XX", "--password", "short")
+    assert result.exit_code == 2
+    assert "org" in result.output and "password" in result.output
+    db.session.rollback()
+    assert db.session.execute(select(User).where(User.username == "li")).first() is None
+
+
+def test_audit_verify_ok_then_broken(app, db, make_decision, walk):
+    walk(make_decision(), until="signed")
+    result = _run(app, "audit", "verify")
+    assert result.exit_code == 0, result.output
+    count = db.session.execute(select(AuditEvent.id)).all()
+    assert f"{len(count)} events" in result.output
+    target = db.session.execute(select(AuditEvent.id).order_by(AuditEvent.id).offset(2).limit(1)).scalar_one()
+    db.session.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE id = :id"), {"id": target})
+    db.session.commit()
+    result = _run(app, "audit", "verify")
+    assert result.exit_code == 1
+    assert f"event {target}" in result.output
+
+
+def test_calendar_load(app, db, tmp_path):
+    good = tmp_path / "2027.csv"
+    good.write_text("date,kind\n2027-10-01,holiday\n2027-10-09,workday\n", encoding="utf-8")
+    result = _run(app, "calendar", "load", str(good))
+    assert result.exit_code == 0, result.output
+    db.session.rollback()
+    days = dict(db.session.execute(select(CalendarDay.day, CalendarDay.kind)).all())
+    assert days == {date(2027, 10, 1): "holiday", date(2027, 10, 9): "workday"}
+
+
+def test_calendar_load_rejects_a_bad_file_whole(app, db, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("2027-10-01,holiday\n2027-02-30,holiday\n2027-10-02,vacation\n", encoding="utf-8")
+    result = _run(app, "calendar", "load", str(bad))
+    assert result.exit_code == 2
+    assert "line 2" in result.output and "line 3" in result.output
+    db.session.rollback()
+    assert db.session.execute(select(CalendarDay)).first() is None
+
+
+def test_loaded_calendar_changes_the_working_day_count(app, db, make_decision):
+    from app.services.calendar import load_calendar_days
+    from app.services.compliance import load_calendar
+
+    load_calendar_days("2027-10-04,holiday\n")
+    db.session.commit()
+    calendar = load_calendar()
+    assert calendar.is_workday(date(2027, 10, 4)) is False
+    assert calendar.is_workday(date(2027, 10, 5)) is True
+
+
+def test_compliance_rebuild(app, db, make_decision, walk):
+    walk(make_decision())
+    result = _run(app, "compliance", "rebuild")
+    assert result.exit_code == 0, result.output
+    assert "rebuilt 1 decisions" in result.output
