@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, current_app
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
+from . import labels
+from .rulebook.vocabulary import Severity, StepStatus
 from .services import permissions
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+EMPTY = "—"
+
+#: Bootstrap colour of each badge, by stored value.
+SEVERITY_COLOURS = {Severity.BLOCKER: "danger", Severity.VIOLATION: "warning", Severity.WARNING: "info"}
+STEP_STATUS_COLOURS = {
+    StepStatus.NOT_STARTED: "secondary",
+    StepStatus.IN_PROGRESS: "primary",
+    StepStatus.COMPLETED: "success",
+    StepStatus.EXEMPTED: "info",
+}
+DECISION_STATUS_COLOURS = {
+    "draft": "secondary",
+    "in_progress": "primary",
+    "submitted": "warning",
+    "decided": "info",
+    "published": "success",
+    "archived": "dark",
+}
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -19,6 +48,175 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(LOCAL_TZ).strftime(fmt)
 
 
+def current_locale() -> str:
+    """The page's language as a string (``zh_Hans_CN`` or ``en``), for ``Finding.message``."""
+    return str(get_locale())
+
+
+def html_lang() -> str:
+    return "en" if is_english() else "zh-CN"
+
+
+def is_english() -> bool:
+    return current_locale().startswith("en")
+
+
+def colon() -> str:
+    """The colon after a label: full-width in Chinese."""
+    return ": " if is_english() else "："
+
+
+def amount(value: Decimal | None) -> str:
+    """A yuan amount with thousands separators, e.g. 1,250,000.00."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0.00")
+
+
+def short_hash(value: str | None, length: int = 12) -> str:
+    return (value or "")[:length]
+
+
+def _join(items: list[object]) -> str:
+    separator = ", " if is_english() else "、"
+    return separator.join(str(item) for item in items)
+
+
+def format_value(value: Any, name: str = "", *, entity: str | None = None, kind: str | None = None) -> str:
+    """A recorded fact as people read it: labels for code values, yes/no, dates, lists."""
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime):
+        return local_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return amount(value)
+    if name == "amount_cny" and isinstance(value, str):
+        try:
+            return amount(Decimal(value))
+        except ArithmeticError:
+            return value
+    if name in ("draft_sha256", "sha256") and isinstance(value, str):
+        return short_hash(value)
+    enum = labels.field_enum(name, entity=entity, kind=kind)
+    mapping = labels.ENUM_LABELS.get(enum) if enum else None
+    if isinstance(value, list):
+        if all(isinstance(item, str | int | float) for item in value):
+            return _join([labels.label(mapping, item) if mapping else item for item in value])
+        return _join([_entry_text(item) for item in value])
+    if isinstance(value, Mapping):
+        return _entry_text(value)
+    if mapping:
+        return str(labels.label(mapping, value))
+    return str(value)
+
+
+def _entry_text(entry: Any) -> str:
+    """One expert or member opinion of a list, in a line of the history."""
+    if not isinstance(entry, Mapping):
+        return json.dumps(entry, ensure_ascii=False)
+    head = entry.get("name") or entry.get("member") or ""
+    rest = [
+        f"{labels.field_label(key)}{colon()}{format_value(value, key)}"
+        for key, value in entry.items()
+        if key not in ("name", "member") and value not in (None, "", False)
+    ]
+    if not rest:
+        return str(head)
+    if is_english():
+        return f"{head} ({'; '.join(rest)})"
+    return f"{head}（{'；'.join(rest)}）"
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: object
+    before: str
+    after: str
+
+
+def event_changes(event) -> list[Change]:
+    """The fields an audit event changed, each as before → after."""
+    before = event.before_data or {}
+    after = event.after_data or {}
+    kind = after.get("kind") or before.get("kind")
+    keys = list(dict.fromkeys([*after, *before]))
+    rows = []
+    for key in keys:
+        if key == "kind" and event.entity == "step":
+            continue  # the action's label already names the procedure
+        if before.get(key) in (None, "", []) and after.get(key) in (None, "", []):
+            continue  # e.g. an empty field of a new decision: nothing to tell
+        rows.append(
+            Change(
+                field=key,
+                label=labels.field_label(key),
+                before=format_value(before.get(key), key, entity=event.entity, kind=kind) if key in before else "",
+                after=format_value(after.get(key), key, entity=event.entity, kind=kind) if key in after else "",
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object
+
+
+#: Menu entries in order, each shown when its page exists and the user may use it.
+NAV = (
+    ("decisions.index", _l("Decisions"), lambda user: True),
+    ("decisions.create", _l("New decision"), permissions.can_create),
+    ("reports.dashboard", _l("Completeness reports"), permissions.can_view_reports),
+    ("audit.verify", _l("Audit trail"), permissions.can_verify_audit),
+    ("admin.index", _l("Administration"), permissions.can_administer),
+)
+
+
+def nav_items() -> list[NavItem]:
+    """The role-aware menu: only pages that exist and that the current user may open."""
+    if not current_user.is_authenticated:
+        return []
+    views = current_app.view_functions
+    return [NavItem(endpoint, text) for endpoint, text, allowed in NAV if endpoint in views and allowed(current_user)]
+
+
+_SEVERITY_RANK = {severity.value: rank for rank, severity in enumerate(Severity)}
+
+
+def by_severity(rows) -> list:
+    """Finding rows (or findings) worst first, then by rule id."""
+    return sorted(rows, key=lambda row: (_SEVERITY_RANK.get(str(row.severity), 99), row.rule))
+
+
+def page_window(current: int, pages: int, radius: int = 2) -> list[int]:
+    """Page numbers to link: the first, the last and those around the current one."""
+    around = range(max(1, current - radius), min(pages, current + radius) + 1)
+    return sorted({1, pages, *around})
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
-    app.jinja_env.globals["perm"] = permissions
+    app.add_template_filter(amount, "amount")
+    app.add_template_filter(short_hash, "short_hash")
+    app.add_template_filter(format_value, "fact")
+    app.add_template_filter(by_severity, "by_severity")
+    app.jinja_env.globals.update(
+        perm=permissions,
+        labels=labels,
+        label=labels.label,
+        current_locale=current_locale,
+        colon=colon,
+        html_lang=html_lang,
+        nav_items=nav_items,
+        event_changes=event_changes,
+        page_window=page_window,
+        severity_colours=SEVERITY_COLOURS,
+        step_status_colours=STEP_STATUS_COLOURS,
+        decision_status_colours=DECISION_STATUS_COLOURS,
+    )
