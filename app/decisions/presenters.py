@@ -106,7 +106,6 @@ def decision_page(decision: Decision) -> DecisionPage:
     evaluation = evaluate_decision(decision, snapshot_of(decision, counts))
     required = set(current_profile().required_steps(Category(decision.category)))
     drafts = list(decision.drafts)
-    queries.load_users(draft.author_id for draft in drafts)
     steps = [
         _step_view(number, by_kind[kind], kind in required, counts.get(by_kind[kind].id, 0), drafts,
                    evaluation.findings)

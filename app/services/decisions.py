@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from app.extensions import db
 from app.models import Decision, DraftVersion, Organization, Step, User
@@ -186,7 +186,12 @@ def update_decision(user: User, decision: Decision, data: Mapping[str, Any]) -> 
     if "version" not in data:
         raise ValidationFailed({"version": _("is required")})
     check_version(decision, data["version"])
-    permissions.ensure(permissions.can_edit(user, decision), _("You may not edit this decision now."))
+    permissions.ensure(
+        permissions.can_create(user) and decision.organization_id == user.organization_id,
+        _("Only a clerk of the organisation may edit a decision."),
+    )
+    if not permissions.can_edit(user, decision):
+        raise InvalidState(_("Only a decision in preparation can be changed."))
     unknown = set(data) - set(EDITABLE_FIELDS) - {"draft_text", "version"}
     if unknown:
         raise ValidationFailed({name: _("cannot be changed") for name in sorted(unknown)})
@@ -292,7 +297,8 @@ def load_decision(user: User, decision_id: int, *, full: bool = True) -> Decisio
         stmt = stmt.options(
             selectinload(Decision.steps).selectinload(Step.experts),
             selectinload(Decision.steps).selectinload(Step.opinions),
-            selectinload(Decision.drafts),
+            # Older versions' texts can be long: load them only when asked for.
+            selectinload(Decision.drafts).options(defer(DraftVersion.text), selectinload(DraftVersion.author)),
             selectinload(Decision.findings),
         )
     decision = db.session.execute(stmt).scalar_one_or_none()
