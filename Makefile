@@ -22,7 +22,7 @@ venv: $(VENV)/.runtime
 dev-venv: $(VENV)/.dev
 
 translations: venv
-	$(BIN)/pybabel compile --use-fuzzy -q -d translations
+	$(BIN)/pybabel -q compile -d translations
 
 ## Serve the demo on http://127.0.0.1:5000 (SQLite in instance/ unless DATABASE_URL is set).
 run: venv translations

@@ -42,6 +42,8 @@ class Config:
     LANGUAGES = ("zh_CN", "en")
     PER_PAGE = 25
     MAX_PER_PAGE = 100
+    #: Lifetime of a JSON API bearer token, in hours.
+    API_TOKEN_HOURS = _int("API_TOKEN_HOURS", 12)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     BOOTSTRAP_SERVE_LOCAL = True

@@ -39,9 +39,16 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
 
 def select_locale() -> str:
-    """Chinese first; English when the user chose it (kept in the session)."""
+    """Chinese first; English when the user chose it (kept in the session).
+
+    The JSON API ignores the session: English when ``Accept-Language`` prefers it.
+    """
     from flask import current_app, has_request_context
 
+    if has_request_context() and request.path.startswith("/api/"):
+        from .api.locale import api_locale
+
+        return api_locale()
     chosen = session.get("locale") if has_request_context() else None
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
@@ -84,6 +91,11 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(decisions_bp)
+
+
+    from .api import init_app as init_api
+
+    init_api(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

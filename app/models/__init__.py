@@ -6,9 +6,11 @@ from .calendar import CalendarDay
 from .decision import Decision, DecisionFinding, DraftVersion
 from .organization import Organization
 from .step import Expert, MemberOpinion, Step
+from .token import ApiToken
 from .user import User
 
 __all__ = [
+    "ApiToken",
     "Attachment",
     "AuditEvent",
     "AuditLogImmutable",

@@ -8,6 +8,7 @@ a message per bad field, and turns a step back into the API's plain shape.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -35,6 +36,8 @@ from .errors import ValidationFailed
 
 TEXT_MAX = 20_000
 SHORT_MAX = 100
+#: The earliest date a step may record (decisions are of the years 2000–2100).
+DATE_MIN = date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -131,15 +134,18 @@ def _parse_value(field: StepField, raw: Any, errors: _Errors, key: str | None = 
         return None
     kind = field.type
     if kind == "date":
-        if isinstance(raw, date):
-            return raw
+        value = raw if isinstance(raw, date) else None
         if isinstance(raw, str):
-            try:
-                return date.fromisoformat(raw.strip())
-            except ValueError:
-                pass
-        errors.add(key, _("must be a date in the form YYYY-MM-DD"))
-        return None
+            with suppress(ValueError):
+                value = date.fromisoformat(raw.strip())
+        if value is None:
+            errors.add(key, _("must be a date in the form YYYY-MM-DD"))
+            return None
+        if value < DATE_MIN:
+            # Decisions are of 2000–2100; an older date is a typo, and would make the rules count centuries.
+            errors.add(key, _("must not be before %(day)s", day=DATE_MIN.isoformat()))
+            return None
+        return value
     if kind == "int":
         if isinstance(raw, bool):
             errors.add(key, _("must be a whole number"))

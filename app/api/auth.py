@@ -1,0 +1,113 @@
+"""Bearer tokens of the API.
+
+``POST /api/v1/tokens`` trades a username and password for a random token
+(``secrets.token_urlsafe(32)``); only its sha256 is stored. Every other API
+request sends ``Authorization: Bearer <token>``; the token is looked up by its
+hash and refused when it has expired, when its user is deactivated, or when the
+user's password changed since it was issued. The session cookie of the web
+pages never authenticates an API request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from functools import cache
+
+from flask import current_app, g, request
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models import ApiToken, User
+from app.models.base import utcnow
+from app.services.audit import record_event
+
+from .errors import ApiError
+
+#: Longest token accepted in a header (ours are 43 characters).
+TOKEN_MAX = 200
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@cache
+def _dummy_hash() -> str:
+    """A password hash of the same kind as real ones, checked when the user does not exist."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def _login_failed() -> ApiError:
+    # The same answer whether the user is unknown, inactive or the password wrong.
+    return ApiError(401, "invalid_credentials", _("The username or password is not correct."),
+                    headers={"WWW-Authenticate": 'Bearer realm="api"'})
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(401, "unauthorized", message,
+                    headers={"WWW-Authenticate": 'Bearer realm="api", error="invalid_token"'})
+
+
+def issue_token(username: str, password: str) -> tuple[str, ApiToken]:
+    """Check the credentials and store a new token's hash; the clear token is returned once, never stored."""
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        check_password_hash(_dummy_hash(), password)  # as slow as a real check
+        raise _login_failed()
+    if not user.check_password(password) or not user.is_active:
+        raise _login_failed()
+    now = utcnow()
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(
+        user=user,
+        token_hash=hash_token(token),
+        user_epoch=user.session_epoch,
+        created_at=now,
+        expires_at=now + timedelta(hours=current_app.config["API_TOKEN_HOURS"]),
+    )
+    # Expired tokens of the user are of no use to anyone: drop them while we are here.
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at <= now))
+    db.session.add(row)
+    db.session.flush()
+    record_event(user, "token.issue", "api_token", row.id, after={"expires_at": row.expires_at})
+    return token, row
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > TOKEN_MAX or not token.isascii():
+        return None
+    return token
+
+
+def authenticate() -> None:
+    """Before every authenticated API request: resolve the bearer token to an active user, or 401."""
+    token = _bearer_token()
+    if token is None:
+        raise _unauthorized(_("Send a bearer token: Authorization: Bearer <token> (POST /api/v1/tokens)."))
+    row = db.session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        raise _unauthorized(_("The token is not valid."))
+    api_token, user = row
+    if api_token.expires_at <= utcnow():
+        raise _unauthorized(_("The token has expired; ask for a new one."))
+    if not user.is_active or user.session_epoch != api_token.user_epoch:
+        raise _unauthorized(_("The token is no longer valid."))
+    g.api_user = user
+    g.api_token_expires_at = api_token.expires_at
+
+
+def current_user() -> User:
+    """The user of the current API request (set by ``authenticate``)."""
+    user = g.get("api_user")
+    if user is None:  # pragma: no cover - every authenticated blueprint runs authenticate first
+        raise _unauthorized(_("Not authenticated."))
+    return user

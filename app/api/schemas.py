@@ -1,0 +1,421 @@
+"""Marshmallow schemas: they validate the requests and are the OpenAPI document.
+
+Request schemas check types, enumerations and required fields only; what a
+value means (a date in the future, a year out of range, a step done out of
+order) is the workflow services' business, which answer 422 with the field or
+the rulebook's findings. Step schemas are built from
+``app.services.step_fields.KIND_FIELDS``, the services' own list of each kind's
+facts, so the document and the services cannot disagree about field names.
+
+Dates are ISO ``YYYY-MM-DD``; timestamps ISO 8601 in UTC; ``amount_cny`` is
+answered as a decimal string (``"1250000.00"``) and accepted as a string or a
+number.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import Any
+
+import marshmallow as ma
+from flask_smorest.fields import Upload
+from marshmallow import fields, validate
+from werkzeug.datastructures import FileStorage
+
+from app.rulebook.vocabulary import (
+    Category,
+    DecisionStatus,
+    LegalOpinion,
+    Position,
+    Severity,
+    StepKind,
+    StepStatus,
+    values,
+)
+from app.services.step_fields import COMMON_FIELDS, KIND_FIELDS, StepField
+
+SETTABLE_STATUSES = [s.value for s in (StepStatus.IN_PROGRESS, StepStatus.COMPLETED, StepStatus.EXEMPTED)]
+MAX_PAGE = 1_000_000
+
+
+class Schema(ma.Schema):
+    """Unknown fields are refused (422 naming them); the services never see them."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+# -- fields ----------------------------------------------------------------------------------------
+
+
+class Text(fields.String):
+    """A string the databases can store: no NUL character, no lone surrogate."""
+
+    default_error_messages = {  # noqa: RUF012 - marshmallow merges it per class
+        "nul": "Must not contain NUL characters.",
+        "unicode": "Must be valid Unicode text.",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise self.make_error("nul")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.make_error("unicode") from None
+        return text
+
+
+class Amount(fields.Field):
+    """An amount in yuan: a decimal string or a JSON number (the services round it to fen)."""
+
+    default_error_messages = {"invalid": "Must be an amount in yuan, as a string or a number."}  # noqa: RUF012
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.make_error("invalid")
+        if isinstance(value, str) and ("\x00" in value or len(value) > 40):
+            raise self.make_error("invalid")
+        return value
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return str(value) if isinstance(value, Decimal) else value
+
+
+class File(Upload):
+    """A file part of a multipart body."""
+
+    default_error_messages = {"invalid": "Must be a file."}  # noqa: RUF012
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise self.make_error("invalid")
+        return value
+
+
+def enum(enum_type, **kwargs) -> fields.String:
+    return fields.String(validate=validate.OneOf(values(enum_type)), **kwargs)
+
+
+def _date(**kwargs) -> fields.Field:
+    return fields.Date(**kwargs)
+
+
+def _out_date(**kwargs) -> fields.Field:
+    return fields.String(metadata={"format": "date"}, **kwargs)
+
+
+def _amount() -> fields.Field:
+    return Amount(
+        allow_none=True,
+        metadata={"anyOf": [{"type": "string", "example": "1250000.00"}, {"type": "number"}],
+                  "description": "Amount in yuan (元), a decimal string or a number; rounded to fen."},
+    )
+
+
+def _version() -> fields.Field:
+    return fields.Integer(strict=True, metadata={"description": "Optimistic lock: the `version` last read; "
+                                                                "a stale one answers 409."})
+
+
+# -- errors ----------------------------------------------------------------------------------------
+
+
+class FindingSchema(Schema):
+    rule = fields.String(required=True, metadata={"example": "LR-04"})
+    severity = enum(Severity, required=True)
+    step = enum(StepKind, required=True, allow_none=True)
+    message = fields.String(required=True)
+    citation = fields.String(required=True)
+
+
+class ErrorBodySchema(Schema):
+    code = fields.String(required=True, metadata={"example": "blocked_by_rules"})
+    message = fields.String(required=True)
+    findings = fields.List(fields.Nested(FindingSchema), required=True)
+    fields_ = fields.Dict(
+        keys=fields.String(), values=fields.String(), data_key="fields",
+        metadata={"description": "Message per invalid field (only for field errors)."},
+    )
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+# -- tokens ----------------------------------------------------------------------------------------
+
+
+class TokenRequestSchema(Schema):
+    username = Text(required=True, validate=validate.Length(max=200))
+    password = Text(required=True, validate=validate.Length(max=1024), load_only=True)
+
+
+class TokenSchema(Schema):
+    token = fields.String(required=True, metadata={"description": "Send it as `Authorization: Bearer <token>`."})
+    expires_at = fields.DateTime(required=True)
+
+
+# -- decisions -------------------------------------------------------------------------------------
+
+
+class DecisionCreateSchema(Schema):
+    title = Text(required=True)
+    category = enum(Category, required=True)
+    department = Text(required=True)
+    year = fields.Integer(required=True, strict=True, metadata={"description": "2000–2100"})
+    summary = Text(allow_none=True)
+    draft_text = Text(required=True, metadata={"description": "The decision draft; its sha256 is what the "
+                                                              "legality review signs."})
+    amount_cny = _amount()
+
+
+class DecisionUpdateSchema(Schema):
+    version = fields.Integer(required=True, strict=True,
+                             metadata={"description": "The `version` last read; a stale one answers 409."})
+    title = Text()
+    category = enum(Category)
+    department = Text()
+    year = fields.Integer(strict=True, metadata={"description": "Cannot change once the reference number is given."})
+    summary = Text(allow_none=True)
+    draft_text = Text(metadata={"description": "A changed text becomes a new draft version."})
+    amount_cny = _amount()
+
+
+class VersionSchema(Schema):
+    version = _version()
+
+
+class PublishSchema(VersionSchema):
+    published_on = _date(required=True)
+
+
+class DecisionListQuerySchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    year = fields.Integer(validate=validate.Range(2000, 2100))
+    category = enum(Category)
+    status = enum(DecisionStatus)
+    complete = fields.Boolean()
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
+    per_page = fields.Integer(load_default=None, validate=validate.Range(min=1),
+                              metadata={"description": "Capped at the server's MAX_PER_PAGE (100)."})
+
+
+class DraftSchema(Schema):
+    number = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    text = fields.String(required=True)
+
+
+class ComplianceSchema(Schema):
+    complete = fields.Boolean(required=True)
+    findings = fields.List(fields.Nested(FindingSchema), required=True)
+
+
+# -- steps -----------------------------------------------------------------------------------------
+
+
+def _in_field(field: StepField) -> fields.Field:
+    if field.type == "date":
+        return _date(allow_none=True)
+    if field.type == "int":
+        return fields.Integer(strict=True, allow_none=True)
+    if field.type == "bool":
+        return fields.Boolean(allow_none=True)
+    if field.type == "enum":
+        return enum(field.enum, allow_none=True)
+    if field.type == "enum_list":
+        return fields.List(enum(field.enum), allow_none=True)
+    return Text(allow_none=True)
+
+
+def _out_field(field: StepField) -> fields.Field:
+    options: dict[str, Any] = {"required": True, "allow_none": True}
+    if field.type == "date":
+        return _out_date(**options)
+    if field.type == "int":
+        return fields.Integer(**options)
+    if field.type == "bool":
+        return fields.Boolean(**options)
+    if field.type == "enum":
+        return enum(field.enum, **options)
+    if field.type == "enum_list":
+        return fields.List(enum(field.enum), **options)
+    return fields.String(**options)
+
+
+class ExpertInSchema(Schema):
+    name = Text(required=True)
+    field = Text(allow_none=True)
+    institution = Text(allow_none=True)
+    no_conflict = fields.Boolean(allow_none=True, metadata={"description": "False: a direct interest (ER-02)."})
+
+
+class OpinionInSchema(Schema):
+    member = Text(required=True)
+    position = enum(Position, allow_none=True)
+    remarks = Text(allow_none=True)
+    is_principal = fields.Boolean(allow_none=True)
+    recused = fields.Boolean(allow_none=True)
+
+
+class ExpertSchema(Schema):
+    name = fields.String(required=True)
+    field = fields.String(required=True, allow_none=True)
+    institution = fields.String(required=True, allow_none=True)
+    no_conflict = fields.Boolean(required=True)
+
+
+class OpinionSchema(Schema):
+    member = fields.String(required=True)
+    position = enum(Position, required=True, allow_none=True)
+    remarks = fields.String(required=True, allow_none=True)
+    is_principal = fields.Boolean(required=True)
+    recused = fields.Boolean(required=True)
+
+
+def _class_name(kind: StepKind) -> str:
+    return "".join(part.title() for part in kind.value.split("_"))
+
+
+def _step_in_schema(kind: StepKind) -> type[Schema]:
+    attrs: dict[str, Any] = {
+        "status": fields.String(required=True, validate=validate.OneOf(SETTABLE_STATUSES)),
+        "version": _version(),
+    }
+    for field in (*COMMON_FIELDS, *KIND_FIELDS[kind]):
+        attrs[field.name] = _in_field(field)
+    if kind == StepKind.EXPERT_REVIEW:
+        attrs["experts"] = fields.List(fields.Nested(ExpertInSchema), allow_none=True)
+    elif kind == StepKind.COLLECTIVE_DECISION:
+        attrs["opinions"] = fields.List(fields.Nested(OpinionInSchema), allow_none=True,
+                                        metadata={"description": "In speaking order."})
+    return type(f"{_class_name(kind)}InputSchema", (Schema,), attrs)
+
+
+def _step_out_schema(kind: StepKind) -> type[Schema]:
+    attrs: dict[str, Any] = {
+        "kind": fields.String(required=True, validate=validate.Equal(kind.value),
+                              metadata={"enum": [kind.value]}),
+        "status": enum(StepStatus, required=True),
+    }
+    for field in (*COMMON_FIELDS, *KIND_FIELDS[kind]):
+        attrs[field.name] = _out_field(field)
+    if kind == StepKind.EXPERT_REVIEW:
+        attrs["experts"] = fields.List(fields.Nested(ExpertSchema), required=True)
+    elif kind == StepKind.COLLECTIVE_DECISION:
+        attrs["opinions"] = fields.List(fields.Nested(OpinionSchema), required=True)
+    return type(f"{_class_name(kind)}StepSchema", (Schema,), attrs)
+
+
+#: Request and answer schema of each kind of step.
+STEP_INPUT_SCHEMAS: dict[StepKind, type[Schema]] = {kind: _step_in_schema(kind) for kind in StepKind}
+STEP_SCHEMAS: dict[StepKind, type[Schema]] = {kind: _step_out_schema(kind) for kind in StepKind}
+
+
+class SignSchema(Schema):
+    opinion = enum(LegalOpinion, required=True)
+    opinion_text = Text(required=True)
+    reviewed_on = _date(required=True)
+    legal_risk_statement = Text(allow_none=True, metadata={"description": "For an exploratory reform found "
+                                                                          "unlawful: its legal risk (LR-04)."})
+    version = _version()
+
+
+StepsSchema = type(
+    "StepsSchema",
+    (Schema,),
+    {kind.value: fields.Nested(STEP_SCHEMAS[kind], required=True) for kind in StepKind},
+)
+
+
+class DecisionSchema(Schema):
+    id = fields.Integer(required=True)
+    ref_no = fields.String(required=True, metadata={"example": "BD-2025-003"})
+    title = fields.String(required=True)
+    category = enum(Category, required=True)
+    department = fields.String(required=True)
+    year = fields.Integer(required=True)
+    amount_cny = fields.String(required=True, allow_none=True,
+                               metadata={"example": "1250000.00", "description": "Decimal string in yuan."})
+    summary = fields.String(required=True)
+    status = enum(DecisionStatus, required=True)
+    version = fields.Integer(required=True)
+    draft = fields.Nested(DraftSchema, required=True)
+    steps = fields.Nested(StepsSchema, required=True)
+    compliance = fields.Nested(ComplianceSchema, required=True)
+
+
+class DecisionPageSchema(Schema):
+    items = fields.List(fields.Nested(DecisionSchema), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+class UploadSchema(ma.Schema):
+    """Multipart form fields other than these are ignored (browsers add their own)."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    file = File(required=True)
+    step = enum(StepKind, required=True)
+
+
+class AttachmentSchema(Schema):
+    id = fields.Integer(required=True)
+    filename = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+
+
+class EventSchema(Schema):
+    at = fields.String(required=True, metadata={"format": "date-time"})
+    actor = fields.String(required=True)
+    action = fields.String(required=True, metadata={"example": "step.legality_review.sign"})
+    entity = fields.String(required=True)
+    before = fields.Dict(required=True, allow_none=True)
+    after = fields.Dict(required=True, allow_none=True)
+    hash = fields.String(required=True)
+
+
+# -- reports and audit -----------------------------------------------------------------------------
+
+
+class CompletenessQuerySchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    year = fields.Integer(validate=validate.Range(2000, 2100),
+                          metadata={"description": "Defaults to the current year."})
+
+
+class StepCountsSchema(Schema):
+    completed = fields.Integer(required=True)
+    exempted = fields.Integer(required=True)
+    missing = fields.Integer(required=True)
+
+
+class CompletenessSchema(Schema):
+    year = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    complete = fields.Integer(required=True)
+    by_step = fields.Dict(keys=fields.String(validate=validate.OneOf(values(StepKind))),
+                          values=fields.Nested(StepCountsSchema), required=True)
+    by_rule = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                          metadata={"description": "Rule id → number of decisions breaking it."})
+
+
+class AuditVerifySchema(Schema):
+    ok = fields.Boolean(required=True)
+    events = fields.Integer(required=True)
+    first_broken = fields.Integer(metadata={"description": "Id of the first broken event (only when not ok)."})
