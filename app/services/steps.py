@@ -89,10 +89,22 @@ def _current_items(step: Step, kind: StepKind) -> list[dict] | None:
     return None
 
 
-def _log_step(user: User, action: str, decision: Decision, step: Step, before: dict[str, Any]) -> None:
+def _finish(user: User, action: str, decision: Decision, step: Step, before: dict[str, Any]) -> Step:
+    """The common end of every step write: version bump, summary, audit event."""
+    step.updated_by_id = user.id
+    touch(decision)
+    refresh_summary(decision)
+    db.session.flush()
     before_diff, after_diff = changes(before, step_to_dict(step))
     after_diff["kind"] = step.kind
     record_event(user, action, "step", step.id, decision_id=decision.id, before=before_diff, after=after_diff)
+    return step
+
+
+def _start_work(decision: Decision) -> None:
+    """The first recorded fact takes a draft into preparation."""
+    if decision.status == DecisionStatus.DRAFT:
+        decision.status = DecisionStatus.IN_PROGRESS.value
 
 
 def record_step(user: User, decision: Decision, kind: StepKind | str, data: Mapping[str, Any]) -> Step:
@@ -122,14 +134,8 @@ def record_step(user: User, decision: Decision, kind: StepKind | str, data: Mapp
     before = step_to_dict(step)
     _apply(step, merged, parsed.items, kind)
     step.status = parsed.status.value
-    step.updated_by_id = user.id
-    if decision.status == DecisionStatus.DRAFT:
-        decision.status = DecisionStatus.IN_PROGRESS.value
-    touch(decision)
-    refresh_summary(decision)
-    db.session.flush()
-    _log_step(user, f"step.{kind.value}.record", decision, step, before)
-    return step
+    _start_work(decision)
+    return _finish(user, f"step.{kind.value}.record", decision, step, before)
 
 
 def _record_legality_submission(user: User, decision: Decision, data: Mapping[str, Any]) -> Step:
@@ -156,14 +162,8 @@ def _record_legality_submission(user: User, decision: Decision, data: Mapping[st
         step.responsible = parsed.values["responsible"]
     if step.status == StepStatus.NOT_STARTED:
         step.status = StepStatus.IN_PROGRESS.value
-    step.updated_by_id = user.id
-    if decision.status == DecisionStatus.DRAFT:
-        decision.status = DecisionStatus.IN_PROGRESS.value
-    touch(decision)
-    refresh_summary(decision)
-    db.session.flush()
-    _log_step(user, "step.legality_review.submit_materials", decision, step, before)
-    return step
+    _start_work(decision)
+    return _finish(user, "step.legality_review.submit_materials", decision, step, before)
 
 
 def sign_legality_review(user: User, decision: Decision, data: Mapping[str, Any]) -> Step:
@@ -208,12 +208,7 @@ def sign_legality_review(user: User, decision: Decision, data: Mapping[str, Any]
     step.signed_at = utcnow()
     step.completed_on = reviewed_on
     step.status = StepStatus.COMPLETED.value
-    step.updated_by_id = user.id
-    touch(decision)
-    refresh_summary(decision)
-    db.session.flush()
-    _log_step(user, "step.legality_review.sign", decision, step, before)
-    return step
+    return _finish(user, "step.legality_review.sign", decision, step, before)
 
 
 def record_collective_decision(user: User, decision: Decision, data: Mapping[str, Any]) -> Step:
@@ -246,16 +241,11 @@ def record_collective_decision(user: User, decision: Decision, data: Mapping[str
     before = step_to_dict(step)
     _apply(step, merged, parsed.items, kind)
     step.status = parsed.status.value
-    step.updated_by_id = user.id
     decided = parsed.status == StepStatus.COMPLETED and outcome in (Outcome.APPROVED, Outcome.REJECTED)
     if decided:
         decision.status = DecisionStatus.DECIDED.value
     elif outcome == Outcome.DEFERRED:
         # 缓议: the matter goes back for more work and must be submitted again.
         decision.status = DecisionStatus.IN_PROGRESS.value
-    touch(decision)
-    refresh_summary(decision)
-    db.session.flush()
-    _log_step(user, "step.collective_decision.record", decision, step, before)
-    return step
+    return _finish(user, "step.collective_decision.record", decision, step, before)
 
