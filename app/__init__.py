@@ -92,6 +92,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(decisions_bp)
 
+    from .admin.views import blueprint as admin_bp
+    from .audit_views.views import blueprint as audit_bp
+    from .reports.views import blueprint as reports_bp
+
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(admin_bp)
 
     from .api import init_app as init_api
 

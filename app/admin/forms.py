@@ -1,0 +1,94 @@
+"""Forms of the administration pages; the services check everything again."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from app import labels
+from app.services.admin import DISPLAY_NAME_MAX, ORG_NAME_MAX
+from app.services.organizations import OrgTree
+from app.services.users import PASSWORD_MIN
+
+_REQUIRED = _l("This field is required.")
+_PASSWORD_LENGTH = _l("Use at least %(min)d characters.", min=PASSWORD_MIN)
+
+
+def organization_choices(tree: OrgTree) -> list[tuple[str, str]]:
+    """Every organisation in tree order, indented by depth: ``(code, label)``."""
+    return [(node.code, "\u3000" * node.depth + f"{node.name} ({node.code})") for node in tree.walk()]
+
+
+def role_choices() -> list[tuple[str, object]]:
+    return list(labels.ROLES.items())
+
+
+class _UserFields(FlaskForm):
+    display_name = StringField(_l("Display name"), validators=[DataRequired(_REQUIRED), Length(max=DISPLAY_NAME_MAX)])
+    role = SelectField(_l("Role"), validators=[DataRequired(_REQUIRED)])
+    organization = SelectField(_l("Organisation"), validators=[DataRequired(_REQUIRED)])
+
+    def __init__(self, *args, tree: OrgTree, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = role_choices()
+        self.organization.choices = organization_choices(tree)
+
+
+class UserCreateForm(_UserFields):
+    """A new account: the admin sets its first password and tells the user."""
+
+    username = StringField(
+        _l("Username"),
+        validators=[
+            DataRequired(_REQUIRED),
+            Length(max=64),
+            Regexp(r"^[\w.]+$", message=_l("Use letters, digits, dots or underscores.")),
+        ],
+        render_kw={"autocomplete": "off"},
+    )
+    display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=DISPLAY_NAME_MAX)])
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_REQUIRED), Length(min=PASSWORD_MIN, max=256, message=_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class UserEditForm(_UserFields):
+    """Display name, role and organisation of an existing account."""
+
+
+class PasswordResetForm(FlaskForm):
+    """A new password; every open session of the user ends."""
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_REQUIRED), Length(min=PASSWORD_MIN, max=256, message=_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token, for the deactivate and reactivate buttons."""
+
+
+class OrganizationForm(FlaskForm):
+    """A new organisation, at the top or under a parent."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(_REQUIRED),
+            Length(max=16),
+            Regexp(r"^[A-Za-z][A-Za-z0-9]*$", message=_l("Use capital letters and digits, starting with a letter.")),
+        ],
+        description=_l("Starts every reference number, e.g. BD in BD-2025-017."),
+    )
+    name = StringField(_l("Organisation name"), validators=[DataRequired(_REQUIRED), Length(max=ORG_NAME_MAX)])
+    parent = SelectField(_l("Parent organisation"), validators=[Optional()])
+
+    def __init__(self, *args, tree: OrgTree, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.parent.choices = [("", _l("— none (top level) —")), *organization_choices(tree)]

@@ -1,0 +1,218 @@
+"""Users and organisations, for administrators only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.models import Decision, Organization, User
+from app.services import admin as admin_service
+from app.services import permissions
+from app.services.errors import ValidationFailed
+from app.services.organizations import load_tree
+
+from .forms import ConfirmForm, OrganizationForm, PasswordResetForm, UserCreateForm, UserEditForm
+
+blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def admin_required(view: Callable) -> Callable:
+    """Log in first (anonymous → login page), then administrators only (others → 403)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not permissions.can_administer(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _show_errors(form: FlaskForm, errors: Mapping[str, str]) -> None:
+    """Put the service's messages under the fields they name; the rest above the form."""
+    for name, message in errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
+        else:
+            form.form_errors.append(message)
+
+
+def _status() -> int:
+    """422 when a sent form comes back with errors (as on the clerk's pages), else 200."""
+    return 422 if request.method == "POST" else 200
+
+
+def _load_user(user_id: int) -> User:
+    user = db.session.get(User, user_id, options=[joinedload(User.organization)])
+    if user is None:
+        abort(404)
+    return user
+
+
+@blueprint.route("/")
+@admin_required
+def index():
+    """Every account with its role, organisation and state."""
+    users = db.session.execute(
+        select(User).join(User.organization).options(joinedload(User.organization))
+        .order_by(Organization.code, User.username)
+    ).scalars().all()
+    return render_template("admin/index.html", users=users, forms={"confirm": ConfirmForm()})
+
+
+@blueprint.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def create_user():
+    """Create an account with its first password."""
+    tree = load_tree()
+    form = UserCreateForm(tree=tree)
+    if form.validate_on_submit():
+        try:
+            user = admin_service.create_account(current_user, {
+                "username": form.username.data,
+                "display_name": form.display_name.data,
+                "role": form.role.data,
+                "organization": form.organization.data,
+                "password": form.password.data,
+            })
+        except ValidationFailed as error:
+            db.session.rollback()
+            _show_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(_("User %(name)s was created.", name=user.username), "success")
+            return redirect(url_for("admin.index"))
+    return render_template("admin/user_new.html", form=form), _status()
+
+
+def _edit_page(user: User, tree, edit_form=None, password_form=None, status: int = 200):
+    edit_form = edit_form or UserEditForm(tree=tree, obj=user, organization=user.organization.code,
+                                          formdata=None)
+    return render_template(
+        "admin/user_edit.html",
+        user=user,
+        form=edit_form,
+        password_form=password_form or PasswordResetForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
+        is_self=user.id == current_user.id,
+    ), status
+
+
+@blueprint.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def edit_user(user_id: int):
+    """Change the display name, role or organisation of an account."""
+    user = _load_user(user_id)
+    tree = load_tree()
+    if request.method != "POST":
+        return _edit_page(user, tree)
+    form = UserEditForm(tree=tree)
+    if form.validate_on_submit():
+        try:
+            admin_service.update_user(current_user, user, {
+                "display_name": form.display_name.data,
+                "role": form.role.data,
+                "organization": form.organization.data,
+            })
+        except ValidationFailed as error:
+            db.session.rollback()
+            _show_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(_("The account of %(name)s was saved.", name=user.username), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    user = _load_user(user_id)  # after a rollback, read it again
+    return _edit_page(user, tree, edit_form=form, status=422)
+
+
+@blueprint.route("/users/<int:user_id>/password", methods=["POST"])
+@admin_required
+def reset_password(user_id: int):
+    """Set a new password; every session of the user ends."""
+    user = _load_user(user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            admin_service.reset_password(current_user, user, form.password.data)
+        except ValidationFailed as error:
+            db.session.rollback()
+            _show_errors(form, error.errors)
+        else:
+            db.session.commit()
+            if user.id == current_user.id:
+                login_user(user)  # the admin's own session carries the new epoch and stays open
+            flash(_("The password of %(name)s was reset; the user's open sessions have ended.",
+                    name=user.username), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return _edit_page(_load_user(user_id), load_tree(), password_form=form, status=422)
+
+
+@blueprint.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@admin_required
+def deactivate_user(user_id: int):
+    """Disable the account; its sessions end at their next request."""
+    return _set_active(user_id, admin_service.deactivate_user,
+                       _("%(name)s was deactivated and logged out everywhere."))
+
+
+@blueprint.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@admin_required
+def reactivate_user(user_id: int):
+    """Let a deactivated account log in again."""
+    return _set_active(user_id, admin_service.reactivate_user, _("%(name)s can log in again."))
+
+
+def _set_active(user_id: int, change: Callable[[User, User], User], done: str):
+    user = _load_user(user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        change(current_user, user)
+    except ValidationFailed as error:
+        db.session.rollback()
+        for message in error.errors.values():
+            flash(message, "danger")
+    else:
+        db.session.commit()
+        flash(done % {"name": user.username}, "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id))
+
+
+@blueprint.route("/organizations", methods=["GET", "POST"])
+@admin_required
+def organizations():
+    """The organisation tree, and a form to add one under a parent."""
+    tree = load_tree()
+    form = OrganizationForm(tree=tree)
+    if form.validate_on_submit():
+        try:
+            organization = admin_service.create_organization(current_user, {
+                "code": form.code.data, "name": form.name.data, "parent": form.parent.data,
+            })
+        except ValidationFailed as error:
+            db.session.rollback()
+            _show_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(_("Organisation %(name)s (%(code)s) was created.", name=organization.name,
+                    code=organization.code), "success")
+            return redirect(url_for("admin.organizations"))
+    counts = dict(db.session.execute(
+        select(User.organization_id, func.count()).group_by(User.organization_id)
+    ).all())
+    decisions = dict(db.session.execute(
+        select(Decision.organization_id, func.count()).group_by(Decision.organization_id)
+    ).all())
+    return render_template("admin/organizations.html", form=form, nodes=tree.walk(), users=counts,
+                           decisions=decisions), _status()

@@ -1,0 +1,1 @@
+"""Completeness reports: the auditor dashboard and the ledger exports."""
