@@ -88,9 +88,11 @@ def register_request_hooks(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .auth.views import blueprint as auth_bp
     from .decisions.views import blueprint as decisions_bp
+    from .review.views import blueprint as review_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(decisions_bp)
+    app.register_blueprint(review_bp)
 
     from .admin.views import blueprint as admin_bp
     from .audit_views.views import blueprint as audit_bp

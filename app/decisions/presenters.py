@@ -1,7 +1,9 @@
-"""What the decision page shows, gathered in a bounded number of queries.
+"""What the decision pages show, gathered in a bounded number of queries.
 
 Reading only: the findings come from the rulebook through the compliance
-service, the facts from ``step_to_dict``; nothing here decides anything.
+service, the facts from ``step_to_dict``, who may do what from
+``app.services.permissions``; nothing here decides anything. The short list of
+what to do next is derived here from those three, not in the templates.
 """
 
 from __future__ import annotations
@@ -9,11 +11,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.labels import SEVERITY_HEADINGS, field_label
-from app.models import AuditEvent, Decision, DraftVersion, Step
-from app.rulebook import Finding
-from app.rulebook.vocabulary import Category, Severity, StepKind, StepStatus
-from app.services.compliance import current_profile, evaluate_decision, evidence_counts, snapshot_of
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from app.labels import SEVERITY_HEADINGS, STEP_KINDS, field_label
+from app.models import Attachment, AuditEvent, Decision, DraftVersion, Step, User
+from app.rulebook import Action, DecisionSnapshot, Finding
+from app.rulebook.vocabulary import (
+    PREPARATORY_STEPS,
+    Category,
+    DecisionStatus,
+    Outcome,
+    Severity,
+    StepKind,
+    StepStatus,
+)
+from app.services import permissions
+from app.services.compliance import Evaluation, blockers, current_profile, evaluate_decision, snapshot_of
 from app.services.step_fields import KIND_FIELDS, step_to_dict
 
 from . import queries
@@ -21,6 +36,7 @@ from . import queries
 #: Facts shown elsewhere on a step's card, not in its list of facts.
 _NOT_FACTS = {"kind", "status", "responsible", "completed_on", "exemption_reason", "exemption_basis",
               "experts", "opinions", "draft_sha256"}
+_EDITABLE = (DecisionStatus.DRAFT, DecisionStatus.IN_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -45,6 +61,11 @@ class StepView:
     facts: list[Fact] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     signed_draft: DraftVersion | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    #: Where the user records this step (the step form, or the review page for the legal adviser).
+    edit_url: str | None = None
+    edit_label: object = ""
+    can_upload: bool = False
 
     @property
     def status(self) -> StepStatus:
@@ -67,6 +88,36 @@ class FindingGroup:
     findings: list[Finding]
 
 
+@dataclass(frozen=True)
+class NextStep:
+    """One thing to do next, with the page where it is done."""
+
+    text: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Actions:
+    """The decision-level buttons the user may use now."""
+
+    edit: bool = False
+    submit: bool = False
+    publish: bool = False
+    archive: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.edit or self.submit or self.publish or self.archive
+
+
+@dataclass(frozen=True)
+class BlockedFinding:
+    """A finding that refused an action, with the page that fixes it."""
+
+    finding: Finding
+    fix_url: str | None
+
+
 @dataclass
 class DecisionPage:
     decision: Decision
@@ -78,14 +129,21 @@ class DecisionPage:
     current_draft: DraftVersion | None
     events: list[AuditEvent]
     history_truncated: bool
+    actions: Actions = field(default_factory=Actions)
+    next_steps: list[NextStep] = field(default_factory=list)
+    submit_blockers: list[Finding] = field(default_factory=list)
+    uploadable: list[StepKind] = field(default_factory=list)
+
+    def step_view(self, kind: StepKind | str) -> StepView:
+        return next(view for view in self.steps if view.kind == kind)
 
 
-def _step_view(number: int, step: Step, required: bool, evidence: int, drafts: list[DraftVersion],
+def _step_view(number: int, step: Step, required: bool, attachments: list[Attachment], drafts: list[DraftVersion],
                findings: list[Finding]) -> StepView:
     kind = StepKind(step.kind)
     data = step_to_dict(step)
-    view = StepView(number=number, kind=kind, step=step, data=data, required=required, evidence=evidence,
-                    findings=[f for f in findings if f.step == kind])
+    view = StepView(number=number, kind=kind, step=step, data=data, required=required, evidence=len(attachments),
+                    findings=[f for f in findings if f.step == kind], attachments=attachments)
     if data.get("completed_on"):
         view.dates.append(Fact("completed_on", field_label("completed_on"), data["completed_on"]))
     for spec in KIND_FIELDS[kind]:
@@ -95,29 +153,184 @@ def _step_view(number: int, step: Step, required: bool, evidence: int, drafts: l
         fact = Fact(spec.name, field_label(spec.name), value, long=spec.type == "text")
         (view.dates if spec.type == "date" else view.facts).append(fact)
     if data.get("draft_sha256"):
-        view.signed_draft = next((d for d in drafts if d.sha256 == data["draft_sha256"]), None)
+        signed = [d for d in drafts if d.sha256 == data["draft_sha256"]]
+        view.signed_draft = signed[-1] if signed else None
     return view
 
 
-def decision_page(decision: Decision) -> DecisionPage:
-    """Everything the decision page shows; ``decision`` comes from ``load_decision`` (steps, drafts loaded)."""
+def step_url(user: User, decision: Decision, kind: StepKind) -> str | None:
+    """Where ``user`` records ``kind`` of ``decision``, if anywhere."""
+    if kind == StepKind.LEGALITY_REVIEW and permissions.can_sign_legality_review(user, decision):
+        return url_for("review.detail", decision_id=decision.id)
+    if permissions.can_record_step(user, decision, kind):
+        return url_for("decisions.step", decision_id=decision.id, kind=kind.value)
+    return None
+
+
+def fix_url(user: User, decision: Decision, finding: Finding) -> str | None:
+    """The page that fixes ``finding``: its step's form, or the step on the decision page."""
+    if finding.step is None:
+        return url_for("decisions.detail", decision_id=decision.id, _anchor="findings")
+    return step_url(user, decision, finding.step) or url_for(
+        "decisions.detail", decision_id=decision.id, _anchor=f"step-{finding.step.value}"
+    )
+
+
+def blocked_findings(user: User, decision: Decision, findings: list[Finding]) -> list[BlockedFinding]:
+    return [BlockedFinding(finding, fix_url(user, decision, finding)) for finding in findings]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A decision's findings as of now, with its evidence (shared by the decision, step and review pages)."""
+
+    snapshot: DecisionSnapshot
+    evaluation: Evaluation
+    attachments: dict[str, list[Attachment]]
+
+
+def assess(decision: Decision) -> Assessment:
+    """Evaluate the decision once, counting evidence from the listed files (no separate count query)."""
+    attachments = queries.attachments_by_kind(decision.id)
+    counts = {step.id: len(attachments.get(step.kind, [])) for step in decision.steps}
+    snapshot = snapshot_of(decision, counts)
+    return Assessment(snapshot, evaluate_decision(decision, snapshot), attachments)
+
+
+def step_views(decision: Decision, user: User, assessment: Assessment) -> list[StepView]:
     by_kind = {StepKind(step.kind): step for step in decision.steps}
-    counts = evidence_counts(step.id for step in decision.steps)
-    evaluation = evaluate_decision(decision, snapshot_of(decision, counts))
     required = set(current_profile().required_steps(Category(decision.category)))
     drafts = list(decision.drafts)
-    steps = [
-        _step_view(number, by_kind[kind], kind in required, counts.get(by_kind[kind].id, 0), drafts,
-                   evaluation.findings)
-        for number, kind in enumerate(StepKind, start=1)
-        if kind in by_kind
-    ]
+    views = []
+    for number, kind in enumerate(StepKind, start=1):
+        if kind not in by_kind:
+            continue
+        view = _step_view(number, by_kind[kind], kind in required, assessment.attachments.get(kind.value, []),
+                          drafts, assessment.evaluation.findings)
+        view.edit_url = step_url(user, decision, kind)
+        if view.edit_url and kind == StepKind.LEGALITY_REVIEW and permissions.can_sign_legality_review(user, decision):
+            view.edit_label = _("Review and sign")
+        elif view.edit_url:
+            view.edit_label = _("Record") if view.status == StepStatus.NOT_STARTED else _("Edit")
+        view.can_upload = permissions.can_upload(user, decision, kind)
+        views.append(view)
+    return views
+
+
+def decision_actions(user: User, decision: Decision) -> Actions:
+    """The buttons of the page: what the permissions allow, and what the decision's state makes possible."""
+    outcome = decision.step(StepKind.COLLECTIVE_DECISION).outcome
+    status = decision.status
+    return Actions(
+        edit=permissions.can_edit(user, decision),
+        submit=permissions.can_submit(user, decision),
+        publish=permissions.can_publish(user, decision) and outcome == Outcome.APPROVED,
+        archive=permissions.can_archive(user, decision) and (
+            status == DecisionStatus.PUBLISHED or (status == DecisionStatus.DECIDED and outcome == Outcome.REJECTED)
+        ),
+    )
+
+
+def _has(findings: list[Finding], rule: str, kind: StepKind | None = None) -> bool:
+    return any(f.rule == rule and (kind is None or f.step == kind) for f in findings)
+
+
+def next_steps(user: User, decision: Decision, page_steps: list[StepView], findings: list[Finding],
+               submit_blockers: list[Finding], actions: Actions) -> list[NextStep]:
+    """A short list of what the user can do next, from the blockers, the status and the permissions."""
+    todo: list[NextStep] = []
+    status = DecisionStatus(decision.status)
+    views = {view.kind: view for view in page_steps}
+    detail = url_for("decisions.detail", decision_id=decision.id)
+    if status in _EDITABLE:
+        for kind in PREPARATORY_STEPS:
+            view = views[kind]
+            name = STEP_KINDS[kind]
+            if _has(submit_blockers, "GEN-01", kind) and view.edit_url:
+                todo.append(NextStep(_("Record the %(step)s, or exempt it where the law allows", step=name),
+                                     view.edit_url))
+            if _has(submit_blockers, "GEN-02", kind) and view.edit_url:
+                todo.append(NextStep(_("State the reason and the legal basis of the %(step)s exemption",
+                                       step=name), view.edit_url))
+        if _has(submit_blockers, "RA-01") and views[StepKind.RISK_ASSESSMENT].edit_url:
+            todo.append(NextStep(_("Make the risk controllable: record mitigation measures or revise the draft"),
+                                 views[StepKind.RISK_ASSESSMENT].edit_url))
+        todo.extend(_legality_next(user, decision, views[StepKind.LEGALITY_REVIEW], submit_blockers))
+        if actions.submit and not submit_blockers:
+            todo.append(NextStep(_("Submit the decision for collective discussion"), f"{detail}#actions"))
+    elif status == DecisionStatus.SUBMITTED and views[StepKind.COLLECTIVE_DECISION].edit_url:
+        todo.append(NextStep(_("Record the collective decision: the meeting, the members' positions and the outcome"),
+                             views[StepKind.COLLECTIVE_DECISION].edit_url))
+    elif status == DecisionStatus.DECIDED and actions.publish:
+        todo.append(NextStep(_("Publish the decision and record the date"), f"{detail}#actions"))
+    if actions.archive:
+        todo.append(NextStep(_("Archive the decision when its file is complete"), f"{detail}#actions"))
+    violations = [f for f in findings if f.severity == Severity.VIOLATION]
+    if violations:
+        todo.append(NextStep(ngettext("Check the violation: the decision cannot be complete until it is corrected",
+                                      "Check the %(num)d violations: the decision cannot be complete until they "
+                                      "are corrected", len(violations)), f"{detail}#findings"))
+    for view in page_steps:
+        if view.can_upload and _has(findings, "EVD-01", view.kind):
+            todo.append(NextStep(_("Attach the evidence files of the %(step)s", step=STEP_KINDS[view.kind]),
+                                 f"{detail}#evidence-{view.kind.value}"))
+    return todo
+
+
+def _legality_next(user: User, decision: Decision, view: StepView, submit_blockers: list[Finding]) -> list[NextStep]:
+    step = view.step
+    is_adviser = permissions.can_sign_legality_review(user, decision)
+    is_clerk = permissions.can_record_step(user, decision, StepKind.LEGALITY_REVIEW)
+    if step.submitted_on is None:
+        if is_clerk:
+            return [NextStep(_("Send the draft and the materials to the legality review and record the date"),
+                             view.edit_url)]
+        if is_adviser:
+            return [NextStep(_("The materials have not been sent to the legality review yet"))]
+        return []
+    if step.draft_sha256 is None:
+        if is_adviser and any(f.rule == "GEN-01" and f.step in PREPARATORY_STEPS for f in submit_blockers):
+            # LR-02: the signature waits for the materials it reviews.
+            return [NextStep(_("Review the draft; sign once public participation, expert review and risk "
+                               "assessment are done or exempted"), view.edit_url)]
+        if is_adviser:
+            return [NextStep(_("Review the draft and sign the legality opinion"), view.edit_url)]
+        if is_clerk:
+            return [NextStep(_("Wait for the legal adviser's legality opinion"))]
+        return []
+    if _has(submit_blockers, "LR-05"):
+        if is_adviser:
+            return [NextStep(_("The draft changed after your signature: review the new version and sign again"),
+                             view.edit_url)]
+        if is_clerk:
+            return [NextStep(_("The draft changed after the legality review: the legal adviser must review the "
+                               "new version"))]
+    if _has(submit_blockers, "LR-04"):
+        if is_adviser:
+            return [NextStep(_("The opinion is unlawful: review a revised draft, or state the legal risk of an "
+                               "exploratory reform"), view.edit_url)]
+        if is_clerk:
+            return [NextStep(_("The legality opinion is unlawful: revise the draft and have it reviewed again"),
+                             url_for("decisions.edit", decision_id=decision.id))]
+    return []
+
+
+def decision_page(decision: Decision, user: User) -> DecisionPage:
+    """Everything the decision page shows; ``decision`` comes from ``load_decision`` (steps, drafts loaded)."""
+    assessment = assess(decision)
+    evaluation = assessment.evaluation
+    steps = step_views(decision, user, assessment)
     groups = [
         FindingGroup(severity, SEVERITY_HEADINGS[severity], evaluation.by_severity(severity))
         for severity in Severity
         if evaluation.by_severity(severity)
     ]
+    submit_blockers: list[Finding] = []
+    if decision.status in _EDITABLE:
+        submit_blockers = blockers(Action("submit", actor_role=user.role_enum), decision, assessment.snapshot)
+    actions = decision_actions(user, decision)
     events = queries.decision_events(decision.id, queries.HISTORY_LIMIT + 1)
+    drafts = list(decision.drafts)
     return DecisionPage(
         decision=decision,
         steps=steps,
@@ -128,4 +341,39 @@ def decision_page(decision: Decision) -> DecisionPage:
         current_draft=drafts[-1] if drafts else None,
         events=events[: queries.HISTORY_LIMIT],
         history_truncated=len(events) > queries.HISTORY_LIMIT,
+        actions=actions,
+        next_steps=next_steps(user, decision, steps, evaluation.findings, submit_blockers, actions),
+        submit_blockers=submit_blockers,
+        uploadable=[view.kind for view in steps if view.can_upload],
     )
+
+
+def _same(a: Any, b: Any) -> bool:
+    def norm(value: Any) -> Any:
+        if value in (None, "", []):
+            return None
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, (int, float)):
+            return str(value)
+        if isinstance(value, str):
+            return value.strip()
+        if isinstance(value, list):
+            return [norm(item) for item in value]
+        if isinstance(value, dict):
+            return {key: norm(item) for key, item in value.items() if norm(item) is not None}
+        return value
+
+    return norm(a) == norm(b)
+
+
+def unsaved_changes(submitted: dict[str, Any], current: dict[str, Any], *, exclude: tuple[str, ...] = (),
+                    kind: StepKind | None = None) -> list[Fact]:
+    """What the user sent that differs from what is stored now, to re-apply after a conflict."""
+    changed = []
+    for name, value in submitted.items():
+        if name in exclude or _same(value, current.get(name)):
+            continue
+        long = isinstance(value, str) and (len(value) > 80 or "\n" in value)
+        changed.append(Fact(name, field_label(name), value, long=long))
+    return changed

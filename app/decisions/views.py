@@ -1,17 +1,59 @@
-"""Decision list and decision page."""
+"""The clerk's pages: decision list and page, the decision and step forms, drafts, evidence, the workflow buttons.
+
+Every view that writes follows one pattern: load (404 for another
+organisation) → check the permission → read the form → one service call →
+commit → redirect with a message. A domain error rolls the transaction back
+and shows the same page again with the service's messages next to the fields,
+or the rulebook's findings with their citations.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.labels import field_label
-from app.services.decisions import list_decisions, load_decision
+from app.extensions import db
+from app.labels import STEP_KINDS, field_label
+from app.models import Decision
+from app.rulebook.vocabulary import StepKind
+from app.services import permissions
+from app.services.compliance import today
+from app.services.decisions import (
+    archive_decision,
+    create_decision,
+    list_decisions,
+    load_decision,
+    publish_decision,
+    submit_decision,
+    update_decision,
+)
+from app.services.errors import Conflict, InvalidState, RuleBlocked, ValidationFailed
+from app.services.evidence import attachment_for_download
+from app.services.step_fields import step_to_dict
+from app.services.steps import record_step
 
+from . import queries, uploads
+from .diffs import compare
 from .filters import YEAR_MAX, YEAR_MIN, parse_list_args
-from .presenters import decision_page
+from .forms import (
+    STEP_FORMS,
+    DecisionEditForm,
+    DecisionForm,
+    PayloadForm,
+    PublishForm,
+    RowAction,
+    StepForm,
+    UploadForm,
+    VersionForm,
+    step_form,
+)
+from .guards import LARGE_FORM, UPLOAD_SLACK, form_limits, require
+from .presenters import assess, blocked_findings, decision_page, step_views, unsaved_changes
 
 blueprint = Blueprint("decisions", __name__)
 
@@ -23,6 +65,27 @@ def _year_choices(selected: int | None) -> list[int]:
     if selected is not None and selected not in years:
         years.insert(0, selected)
     return years
+
+
+def _kind(raw: str) -> StepKind:
+    try:
+        return StepKind(raw)
+    except ValueError:
+        abort(404)
+
+
+@blueprint.errorhandler(RequestEntityTooLarge)
+def too_large(_error):
+    """A body beyond even the upload allowance: the friendly page, with the way back to the decision."""
+    from app.errors import render_error
+
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    detail = _("Evidence files may be at most %(mb)d MB. Compress or split the file and upload it again.",
+               mb=max(1, limit // (1024 * 1024)))
+    return render_error(413, detail)
+
+
+# -- list and page -----------------------------------------------------------------------------------
 
 
 @blueprint.route("/")
@@ -42,9 +105,340 @@ def index():
     )
 
 
+def render_detail(decision: Decision, status: int = 200, *, refusal=None, alert: str | None = None,
+                  publish_form: PublishForm | None = None, upload_form: UploadForm | None = None):
+    """The decision page; after a refused action, with the refusal, the alert or the form's errors."""
+    page = decision_page(decision, current_user)
+    publish_form = publish_form or PublishForm(formdata=None, data={"version": decision.version,
+                                                                    "published_on": today().isoformat()})
+    publish_form.version.data = decision.version
+    upload_forms = {kind: UploadForm(formdata=None, data={"step": kind.value}) for kind in page.uploadable}
+    if upload_form is not None and upload_form.step.data in upload_forms:
+        upload_forms[upload_form.step.data] = upload_form
+    return render_template(
+        "decisions/detail.html",
+        decision=decision,
+        page=page,
+        version_form=VersionForm(formdata=None, data={"version": decision.version}),
+        publish_form=publish_form,
+        upload_forms=upload_forms,
+        refusal=refusal,
+        alert=alert,
+    ), status
+
+
 @blueprint.route("/decisions/<int:decision_id>")
 @login_required
 def detail(decision_id: int):
-    """The five-step checklist with its findings, the drafts and the history."""
+    """The five-step checklist with its findings, what to do next, the drafts, the evidence and the history."""
+    return render_detail(load_decision(current_user, decision_id))
+
+
+# -- the decision and its draft -----------------------------------------------------------------------
+
+
+@blueprint.route("/decisions/new", methods=["GET", "POST"])
+@form_limits(max_form_memory=LARGE_FORM)
+@login_required
+def create():
+    """Open a new decision with its first draft (clerk)."""
+    require(permissions.can_create(current_user))
+    form = DecisionForm()
+    status = 200
+    if request.method == "GET":
+        form.year.data = str(today().year)
+    elif form.validate_on_submit():
+        try:
+            decision = create_decision(current_user, form.payload())
+        except ValidationFailed as error:
+            db.session.rollback()
+            form.apply_errors(error.errors)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Decision %(ref_no)s created. Record its procedures next.", ref_no=decision.ref_no), "success")
+            return redirect(url_for("decisions.detail", decision_id=decision.id))
+    else:
+        status = 400
+    return render_template("decisions/form.html", form=form, decision=None), status
+
+
+def _edit_data(decision: Decision) -> dict[str, Any]:
+    draft = decision.drafts[-1] if decision.drafts else None
+    return {
+        "title": decision.title,
+        "category": decision.category,
+        "department": decision.department,
+        "year": str(decision.year),
+        "amount_cny": "" if decision.amount_cny is None else str(decision.amount_cny),
+        "summary": decision.summary or "",
+        "draft_text": draft.text if draft else "",
+        "version": str(decision.version),
+    }
+
+
+@blueprint.route("/decisions/<int:decision_id>/edit", methods=["GET", "POST"])
+@form_limits(max_form_memory=LARGE_FORM)
+@login_required
+def edit(decision_id: int):
+    """Change the decision's facts or revise its draft; a stale version is refused, never overwritten."""
     decision = load_decision(current_user, decision_id)
-    return render_template("decisions/detail.html", decision=decision, page=decision_page(decision))
+    require(permissions.can_edit(current_user, decision))
+    status, alert, unsaved = 200, None, []
+    if request.method == "GET":
+        form = DecisionEditForm(formdata=None, data=_edit_data(decision))
+    else:
+        form = DecisionEditForm()
+        if not form.validate_on_submit():
+            status = 400
+        else:
+            before = decision.drafts[-1].number if decision.drafts else 0
+            try:
+                update_decision(current_user, decision, form.payload())
+            except ValidationFailed as error:
+                db.session.rollback()
+                form.apply_errors(error.errors)
+                status = 422
+            except Conflict as error:
+                db.session.rollback()
+                submitted = form.payload()
+                current = _edit_data(decision)
+                unsaved = unsaved_changes(submitted, current, exclude=("version",))
+                form = DecisionEditForm(formdata=None, data=current)
+                status, alert = 409, error.message
+            except InvalidState as error:
+                db.session.rollback()
+                status, alert = 422, error.message
+            else:
+                db.session.commit()
+                after = decision.drafts[-1].number
+                if after != before:
+                    flash(_("Saved. The draft is now version %(number)d.", number=after), "success")
+                else:
+                    flash(_("Saved."), "success")
+                return redirect(url_for("decisions.detail", decision_id=decision.id))
+    form.year.data = str(decision.year)
+    return render_template("decisions/form.html", form=form, decision=decision, alert=alert,
+                           unsaved=unsaved), status
+
+
+@blueprint.route("/decisions/<int:decision_id>/drafts/diff")
+@login_required
+def draft_diff(decision_id: int):
+    """Two draft versions side by side, the changed characters marked (``?a=1&b=2``)."""
+    decision = load_decision(current_user, decision_id, full=False)
+    numbers = queries.draft_numbers(decision.id)
+
+    def number(name: str, default: int) -> int:
+        raw = request.args.get(name, "").strip()
+        if not raw:
+            return default
+        if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) not in numbers:
+            abort(404)
+        return int(raw)
+
+    latest = numbers[-1]
+    b = number("b", latest)
+    a = number("a", max(numbers[0], b - 1) if b > numbers[0] else b)
+    drafts = queries.drafts_with_text(decision.id, (a, b))
+    diff = compare(drafts[a].text, drafts[b].text)
+    return render_template("decisions/diff.html", decision=decision, numbers=numbers, old=drafts[a],
+                           new=drafts[b], diff=diff)
+
+
+# -- the five steps -----------------------------------------------------------------------------------
+
+
+def render_step(decision: Decision, kind: StepKind, form: PayloadForm | None, status: int = 200, *,
+                refusal=None, alert: str | None = None, unsaved=(), upload_form: UploadForm | None = None):
+    """A step's page: its findings, its form (when the user may record it) and its evidence."""
+    assessment = assess(decision)
+    view = next(v for v in step_views(decision, current_user, assessment) if v.kind == kind)
+    if upload_form is None and view.can_upload:
+        upload_form = UploadForm(formdata=None, data={"step": kind.value})
+    return render_template(
+        "decisions/step.html",
+        decision=decision,
+        kind=kind,
+        view=view,
+        form=form,
+        upload_form=upload_form if view.can_upload else None,
+        refusal=refusal,
+        alert=alert,
+        unsaved=unsaved,
+    ), status
+
+
+@blueprint.route("/decisions/<int:decision_id>/steps/<kind>", methods=["GET", "POST"])
+@form_limits(max_form_memory=LARGE_FORM)
+@login_required
+def step(decision_id: int, kind: str):
+    """Record one procedure (clerk); its evidence files are listed and uploaded here too."""
+    kind = _kind(kind)
+    decision = load_decision(current_user, decision_id)
+    if kind == StepKind.LEGALITY_REVIEW and permissions.can_sign_legality_review(current_user, decision):
+        return redirect(url_for("review.detail", decision_id=decision.id))
+    can_record = permissions.can_record_step(current_user, decision, kind)
+    require(can_record or permissions.can_upload(current_user, decision, kind))
+    if request.method == "GET":
+        form = step_form(kind, step_to_dict(decision.step(kind)), decision.version) if can_record else None
+        return render_step(decision, kind, form)
+    require(can_record)
+    form = STEP_FORMS[kind]()
+    if isinstance(form, StepForm) and form.list_name:
+        action = RowAction.parse(request.form.get("row_action"), (form.list_name,))
+        if action is not None:
+            values = form.values()
+            values[form.list_name] = action.apply(values[form.list_name], form.blank_row())
+            return render_step(decision, kind, STEP_FORMS[kind](formdata=None, data=values))
+    if not form.validate_on_submit():
+        return render_step(decision, kind, form, 400)
+    submitted = form.payload()
+    try:
+        record_step(current_user, decision, kind, submitted)
+    except ValidationFailed as error:
+        db.session.rollback()
+        form.apply_errors(error.errors)
+        return render_step(decision, kind, form, 422)
+    except RuleBlocked as error:
+        db.session.rollback()
+        return render_step(decision, kind, form, 422, refusal=_refusal(decision, error, here=kind))
+    except Conflict as error:
+        db.session.rollback()
+        current = step_to_dict(decision.step(kind))
+        unsaved = unsaved_changes(submitted, current, exclude=("version",), kind=kind)
+        return render_step(decision, kind, step_form(kind, current, decision.version), 409, alert=error.message,
+                           unsaved=unsaved)
+    except InvalidState as error:
+        db.session.rollback()
+        return render_step(decision, kind, form, 422, alert=error.message)
+    db.session.commit()
+    flash(_("%(step)s recorded.", step=STEP_KINDS[kind]), "success")
+    return redirect(url_for("decisions.detail", decision_id=decision.id, _anchor=f"step-{kind.value}"))
+
+
+def _refusal(decision: Decision, error: RuleBlocked, here: StepKind | None = None) -> dict[str, Any]:
+    """The refusal box: each finding with the page that fixes it (none for the step of the page it is on)."""
+    findings = blocked_findings(current_user, decision, error.findings)
+    if here is not None:
+        findings = [item if item.finding.step != here else type(item)(item.finding, None) for item in findings]
+    return {"message": error.message, "findings": findings}
+
+
+# -- evidence -----------------------------------------------------------------------------------------
+
+
+@blueprint.route("/decisions/<int:decision_id>/attachments", methods=["POST"])
+@form_limits(upload_slack=UPLOAD_SLACK)
+@login_required
+def upload(decision_id: int):
+    """Upload one evidence file of a step (clerk; the legal adviser uploads on the review page)."""
+    decision = load_decision(current_user, decision_id)
+    # A read-only role is refused before its form is read; the step's own permission is the service's.
+    require(any(permissions.can_upload(current_user, decision, kind) for kind in StepKind))
+    form = UploadForm()
+    origin = request.form.get("origin")
+    attachment = uploads.store(form, decision)
+    if attachment is None:
+        db.session.rollback()
+        kind = next((k for k in StepKind if k.value == form.step.data), None)
+        if origin == "step" and kind is not None:
+            can_record = permissions.can_record_step(current_user, decision, kind)
+            step_page_form = step_form(kind, step_to_dict(decision.step(kind)), decision.version) if can_record \
+                else None
+            return render_step(decision, kind, step_page_form, 422, upload_form=form)
+        return render_detail(decision, 422, upload_form=form)
+    db.session.commit()
+    flash(_("File %(name)s uploaded (SHA-256 %(hash)s).", name=attachment.filename, hash=attachment.sha256[:12]),
+          "success")
+    kind = form.step.data
+    if origin == "step":
+        return redirect(url_for("decisions.step", decision_id=decision.id, kind=kind, _anchor="evidence"))
+    return redirect(url_for("decisions.detail", decision_id=decision.id, _anchor=f"evidence-{kind}"))
+
+
+@blueprint.route("/attachments/<int:attachment_id>")
+@login_required
+def download(attachment_id: int):
+    """The stored file under its original (sanitised) name; 404 unless the user may read its decision."""
+    found = attachment_for_download(current_user, attachment_id)
+    response = send_file(found.path, mimetype=found.content_type, as_attachment=True,
+                         download_name=found.filename, etag=found.attachment.sha256, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+# -- workflow buttons ---------------------------------------------------------------------------------
+
+
+def _version(form: VersionForm) -> Any:
+    return form.version.data or None
+
+
+@blueprint.route("/decisions/<int:decision_id>/submit", methods=["POST"])
+@login_required
+def submit(decision_id: int):
+    """提请集体讨论: refused with the blocker findings, each linked to the form that fixes it."""
+    decision = load_decision(current_user, decision_id)
+    require(permissions.can_submit(current_user, decision))
+    form = VersionForm()
+    try:
+        submit_decision(current_user, decision, _version(form))
+    except RuleBlocked as error:
+        db.session.rollback()
+        return render_detail(decision, 422, refusal=_refusal(decision, error))
+    except Conflict as error:
+        db.session.rollback()
+        return render_detail(decision, 409, alert=error.message)
+    except (InvalidState, ValidationFailed) as error:
+        db.session.rollback()
+        return render_detail(decision, 422, alert=error.message)
+    db.session.commit()
+    flash(_("Submitted for collective discussion. Record the meeting once it has been held."), "success")
+    return redirect(url_for("decisions.detail", decision_id=decision.id))
+
+
+@blueprint.route("/decisions/<int:decision_id>/publish", methods=["POST"])
+@login_required
+def publish(decision_id: int):
+    """Record the publication of an approved decision, with its date."""
+    decision = load_decision(current_user, decision_id)
+    require(permissions.can_publish(current_user, decision))
+    form = PublishForm()
+    try:
+        publish_decision(current_user, decision, form.published_on.data, _version(form))
+    except ValidationFailed as error:
+        db.session.rollback()
+        form.apply_errors(error.errors)
+        return render_detail(decision, 422, publish_form=form)
+    except Conflict as error:
+        db.session.rollback()
+        return render_detail(decision, 409, alert=error.message)
+    except InvalidState as error:
+        db.session.rollback()
+        return render_detail(decision, 422, alert=error.message)
+    db.session.commit()
+    flash(_("Publication recorded."), "success")
+    return redirect(url_for("decisions.detail", decision_id=decision.id))
+
+
+@blueprint.route("/decisions/<int:decision_id>/archive", methods=["POST"])
+@login_required
+def archive(decision_id: int):
+    """Close the file of a published, or a decided and rejected, decision."""
+    decision = load_decision(current_user, decision_id)
+    require(permissions.can_archive(current_user, decision))
+    form = VersionForm()
+    try:
+        archive_decision(current_user, decision, _version(form))
+    except Conflict as error:
+        db.session.rollback()
+        return render_detail(decision, 409, alert=error.message)
+    except (InvalidState, ValidationFailed) as error:
+        db.session.rollback()
+        return render_detail(decision, 422, alert=error.message)
+    db.session.commit()
+    flash(_("Decision archived."), "success")
+    return redirect(url_for("decisions.detail", decision_id=decision.id))
+

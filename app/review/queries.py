@@ -1,0 +1,73 @@
+"""The legal adviser's queue, in one statement whatever its length."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from app.extensions import db
+from app.models import Decision, DraftVersion, Step
+from app.rulebook.vocabulary import DecisionStatus, StepKind
+
+#: The queue shows at most this many decisions, oldest submission first.
+QUEUE_LIMIT = 500
+_OPEN = (DecisionStatus.DRAFT.value, DecisionStatus.IN_PROGRESS.value)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A decision waiting for the legal adviser."""
+
+    decision: Decision
+    submitted_on: date
+    current_number: int
+    #: The number of the draft version signed before, when the draft has changed since (a re-review).
+    signed_number: int | None
+    signed: bool
+
+    @property
+    def is_rereview(self) -> bool:
+        return self.signed
+
+
+def review_queue(organization_id: int, limit: int = QUEUE_LIMIT) -> list[QueueItem]:
+    """Decisions of the organisation whose materials were sent for legality review and that need a signature.
+
+    Either never signed, or signed on another draft than the current one
+    (the signature binds the draft's sha256, 713号令 art. 25). Only decisions
+    still in preparation: once submitted, the draft no longer changes.
+    """
+    current = aliased(DraftVersion)
+    latest = (
+        select(func.max(DraftVersion.number))
+        .where(DraftVersion.decision_id == Decision.id)
+        .correlate(Decision)
+        .scalar_subquery()
+    )
+    signed_number = (
+        select(func.max(DraftVersion.number))
+        .where(DraftVersion.decision_id == Decision.id, DraftVersion.sha256 == Step.draft_sha256)
+        .correlate(Decision, Step)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Decision, Step.submitted_on, current.number, Step.draft_sha256, signed_number)
+        .join(Step, and_(Step.decision_id == Decision.id, Step.kind == StepKind.LEGALITY_REVIEW.value))
+        .join(current, and_(current.decision_id == Decision.id, current.number == latest))
+        .where(
+            Decision.organization_id == organization_id,
+            Decision.status.in_(_OPEN),
+            Step.submitted_on.is_not(None),
+            or_(Step.draft_sha256.is_(None), Step.draft_sha256 != current.sha256),
+        )
+        .order_by(Step.submitted_on, Decision.id)
+        .limit(limit)
+    )
+    return [
+        QueueItem(decision=decision, submitted_on=submitted_on, current_number=number,
+                  signed_number=signed, signed=sha is not None)
+        for decision, submitted_on, number, sha, signed in db.session.execute(stmt).all()
+    ]

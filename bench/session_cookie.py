@@ -1,0 +1,35 @@
+"""Print a ``Cookie:`` header of a logged-in session, for the HTTP benchmark.
+
+Usage: python bench/session_cookie.py USERNAME   (same DATABASE_URL and SECRET_KEY as the server)
+"""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # run from anywhere
+
+import sys
+
+from flask_login import login_user
+from sqlalchemy import select
+
+from app import create_app
+from app.extensions import db
+from app.models import User
+
+
+def main(username: str) -> None:
+    app = create_app()
+    with app.test_request_context("/"):
+        user = db.session.execute(select(User).where(User.username == username)).scalar_one()
+        login_user(user)
+        from flask import session
+
+        value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
+    print(f"Cookie: {app.config['SESSION_COOKIE_NAME']}={value}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "auditor")
