@@ -271,7 +271,13 @@ ACTIONS = {
     "step.legality_review.sign": _l("Legality opinion signed"),
     "step.collective_decision.record": _l("Collective decision recorded"),
     "attachment.upload": _l("Evidence file uploaded"),
+    "decision.import": _l("Decision imported"),
     "user.create": _l("User created"),
+    "user.update": _l("User changed"),
+    "user.deactivate": _l("User deactivated"),
+    "user.reactivate": _l("User reactivated"),
+    "user.reset_password": _l("Password reset"),
+    "token.issue": _l("API token issued"),
     "organization.create": _l("Organisation created"),
     "calendar.load": _l("Holiday calendar loaded"),
 }

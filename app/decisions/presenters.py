@@ -22,7 +22,6 @@ from app.rulebook.vocabulary import (
     PREPARATORY_STEPS,
     Category,
     DecisionStatus,
-    Outcome,
     Severity,
     StepKind,
     StepStatus,
@@ -219,15 +218,11 @@ def step_views(decision: Decision, user: User, assessment: Assessment) -> list[S
 
 def decision_actions(user: User, decision: Decision) -> Actions:
     """The buttons of the page: what the permissions allow, and what the decision's state makes possible."""
-    outcome = decision.step(StepKind.COLLECTIVE_DECISION).outcome
-    status = decision.status
     return Actions(
         edit=permissions.can_edit(user, decision),
         submit=permissions.can_submit(user, decision),
-        publish=permissions.can_publish(user, decision) and outcome == Outcome.APPROVED,
-        archive=permissions.can_archive(user, decision) and (
-            status == DecisionStatus.PUBLISHED or (status == DecisionStatus.DECIDED and outcome == Outcome.REJECTED)
-        ),
+        publish=permissions.can_publish(user, decision) and permissions.is_publishable(decision),
+        archive=permissions.can_archive(user, decision) and permissions.is_archivable(decision),
     )
 
 

@@ -18,8 +18,8 @@ from app.decisions.guards import UPLOAD_SLACK, form_limits, require
 from app.decisions.presenters import blocked_findings, unsaved_changes
 from app.decisions.views import too_large as decision_too_large
 from app.extensions import db
-from app.models import Decision, User
-from app.rulebook.vocabulary import Role, StepKind
+from app.models import Decision
+from app.rulebook.vocabulary import StepKind
 from app.services import permissions
 from app.services.compliance import today
 from app.services.decisions import load_decision
@@ -33,16 +33,6 @@ from .queries import QUEUE_LIMIT, review_queue
 blueprint = Blueprint("review", __name__, url_prefix="/review")
 
 
-def can_review(user: User) -> bool:
-    """Whether the user works the legality review queue.
-
-    Stand-in for a ``permissions.can_review_legality(user)`` (requested from
-    the services' owner); the signature itself is checked by
-    ``permissions.can_sign_legality_review`` and by the service.
-    """
-    return bool(user.is_active and user.role == Role.LEGAL_ADVISER)
-
-
 @blueprint.errorhandler(RequestEntityTooLarge)
 def too_large(error):
     """The friendly 413 page of an evidence file far beyond the cap (shared with the clerk's pages)."""
@@ -52,7 +42,7 @@ def too_large(error):
 @blueprint.app_context_processor
 def _navigation() -> dict:
     def review_queue_allowed() -> bool:
-        return bool(current_user.is_authenticated and can_review(current_user))
+        return bool(current_user.is_authenticated and permissions.can_review_legality(current_user))
 
     return {"review_queue_allowed": review_queue_allowed}
 
@@ -61,7 +51,7 @@ def _navigation() -> dict:
 @login_required
 def queue():
     """Drafts of the adviser's organisation awaiting legality review, or a new review after a change."""
-    require(can_review(current_user))
+    require(permissions.can_review_legality(current_user))
     items = review_queue(current_user.organization_id)
     return render_template("review/queue.html", queue_items=items, truncated=len(items) >= QUEUE_LIMIT)
 
@@ -102,7 +92,7 @@ def render_review(decision: Decision, form: SignForm | None = None, status: int 
 def detail(decision_id: int):
     """The current draft, its changes since the last signature, the materials, and the signature form."""
     decision = load_decision(current_user, decision_id)
-    require(can_review(current_user))
+    require(permissions.can_review_legality(current_user))
     if request.method == "GET":
         return render_review(decision)
     require(permissions.can_sign_legality_review(current_user, decision))
@@ -139,7 +129,10 @@ def detail(decision_id: int):
 def upload(decision_id: int):
     """Upload an evidence file of the legality review (the adviser may upload to no other step)."""
     decision = load_decision(current_user, decision_id)
-    require(can_review(current_user) and permissions.can_upload(current_user, decision, StepKind.LEGALITY_REVIEW))
+    require(
+        permissions.can_review_legality(current_user)
+        and permissions.can_upload(current_user, decision, StepKind.LEGALITY_REVIEW)
+    )
     form = UploadForm()
     attachment = uploads.store(form, decision, StepKind.LEGALITY_REVIEW.value)
     if attachment is None:

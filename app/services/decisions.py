@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Decision, DraftVersion, Organization, Step, User
 from app.models.base import utcnow
 from app.rulebook import Action
-from app.rulebook.vocabulary import Category, DecisionStatus, Outcome, StepKind, StepStatus
+from app.rulebook.vocabulary import Category, DecisionStatus, StepKind, StepStatus
 
 from . import permissions
 from .audit import changes, record_event
@@ -258,7 +258,7 @@ def publish_decision(user: User, decision: Decision, published_on: Any, version:
         _("Only a clerk of the organisation may publish a decision."),
     )
     meeting = decision.step(StepKind.COLLECTIVE_DECISION)
-    if decision.status != DecisionStatus.DECIDED or meeting.outcome != Outcome.APPROVED:
+    if not permissions.is_publishable(decision):
         raise InvalidState(_("Only a decided and approved decision can be published."))
     if isinstance(published_on, str):
         try:
@@ -282,9 +282,7 @@ def archive_decision(user: User, decision: Decision, version: Any = None) -> Dec
         permissions.can_create(user) and decision.organization_id == user.organization_id,
         _("Only a clerk of the organisation may archive a decision."),
     )
-    outcome = decision.step(StepKind.COLLECTIVE_DECISION).outcome
-    rejected = decision.status == DecisionStatus.DECIDED and outcome == Outcome.REJECTED
-    if decision.status != DecisionStatus.PUBLISHED and not rejected:
+    if not permissions.is_archivable(decision):
         raise InvalidState(_("Only a published decision, or a decided and rejected one, can be archived."))
     _set_status(user, decision, DecisionStatus.ARCHIVED, "decision.archive")
     return decision

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Decision, Organization, User
-from app.rulebook.vocabulary import DecisionStatus, Role, StepKind
+from app.rulebook.vocabulary import DecisionStatus, Outcome, Role, StepKind
 
 from .errors import NotFound, PermissionDenied
 
@@ -65,6 +65,26 @@ def can_sign_legality_review(user: User, decision: Decision) -> bool:
         and user.role == Role.LEGAL_ADVISER
         and decision.organization_id == user.organization_id
         and decision.status in _EDITABLE
+    )
+
+
+def can_review_legality(user: User) -> bool:
+    """Works the legality review queue (the signature itself: ``can_sign_legality_review``)."""
+    return user.is_active and user.role == Role.LEGAL_ADVISER
+
+
+def is_publishable(decision: Decision) -> bool:
+    """Only a decided and approved decision is published (713号令 art. 32)."""
+    return decision.status == DecisionStatus.DECIDED and decision.step(StepKind.COLLECTIVE_DECISION).outcome == (
+        Outcome.APPROVED
+    )
+
+
+def is_archivable(decision: Decision) -> bool:
+    """A published decision, or a decided and rejected one, closes its file."""
+    outcome = decision.step(StepKind.COLLECTIVE_DECISION).outcome
+    return decision.status == DecisionStatus.PUBLISHED or (
+        decision.status == DecisionStatus.DECIDED and outcome == Outcome.REJECTED
     )
 
 
