@@ -74,6 +74,18 @@ def _config(height: int, *colours: str, **extra) -> dict:
     }
 
 
+def _value_ticks(top: int, most: int = 6) -> list[int]:
+    """Whole-number ticks for a count axis (pygal would put ticks on fractions and round them alike)."""
+    top = max(1, top)
+    step = 1
+    while top / step > most:
+        for factor in (2, 5, 10):
+            if top / (step * factor) <= most or factor == 10:
+                step *= factor
+                break
+    return list(range(0, top + step, step))
+
+
 def _label_room(labels: Sequence[str], font_size: int = 13) -> int:
     """Extra left margin for the labels of a horizontal chart.
 
@@ -100,8 +112,10 @@ def completeness_chart(complete: int, incomplete: int) -> Markup:
 def steps_chart(labels: Sequence[str], completed: Sequence[int], exempted: Sequence[int],
                 missing: Sequence[int]) -> Markup:
     """One bar per procedure: completed, lawfully exempted and missing decisions, stacked."""
+    totals = [sum(counts) for counts in zip(completed, exempted, missing, strict=True)]
     chart = pygal.HorizontalStackedBar(**_config(60 + 48 * len(labels), SUCCESS, INFO, DANGER,
-                                                 margin_left=_label_room(labels)))
+                                                 margin_left=_label_room(labels),
+                                                 y_labels=_value_ticks(max(totals, default=0))))
     # pygal draws a horizontal chart's first label at the bottom: reverse, so the first step is on top.
     chart.x_labels = list(reversed(labels))
     chart.add(_("Completed"), list(reversed(completed)))
@@ -112,7 +126,9 @@ def steps_chart(labels: Sequence[str], completed: Sequence[int], exempted: Seque
 
 def rules_chart(rules: Sequence[tuple[str, str | None, int]], severity_labels: dict[str, str]) -> Markup:
     """One bar per rule broken, coloured by the rule's severity: ``rules`` is ``(rule id, severity, decisions)``."""
-    chart = pygal.HorizontalStackedBar(**_config(60 + 30 * len(rules), DANGER, WARNING, INFO, SECONDARY))
+    top = max((count for _rule, _severity, count in rules), default=0)
+    chart = pygal.HorizontalStackedBar(**_config(60 + 30 * len(rules), DANGER, WARNING, INFO, SECONDARY,
+                                                 y_labels=_value_ticks(top)))
     rules = list(reversed(rules))
     chart.x_labels = [rule for rule, _severity, _count in rules]
     for severity in ("blocker", "violation", "warning"):
@@ -123,8 +139,10 @@ def rules_chart(rules: Sequence[tuple[str, str | None, int]], severity_labels: d
 
 def organizations_chart(rows: Sequence[tuple[str, int, int]]) -> Markup:
     """One bar per organisation: ``(name, complete, not complete)``."""
+    top = max((complete + incomplete for _name, complete, incomplete in rows), default=0)
     chart = pygal.HorizontalStackedBar(**_config(60 + 40 * len(rows), SUCCESS, DANGER, legend_at_bottom_columns=2,
-                                                 margin_left=_label_room([name for name, *_counts in rows])))
+                                                 margin_left=_label_room([name for name, *_counts in rows]),
+                                                 y_labels=_value_ticks(top)))
     rows = list(reversed(rows))
     chart.x_labels = [name for name, _complete, _incomplete in rows]
     chart.add(_("Complete"), [complete for _name, complete, _incomplete in rows])

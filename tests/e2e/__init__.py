@@ -1,0 +1,1 @@
+"""End-to-end browser tests (Playwright on Debian's Chromium, against a live server)."""
