@@ -7,12 +7,14 @@ error, not a skip: CI must exercise both databases.
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from config import TestConfig, database_url
@@ -138,9 +140,31 @@ def db(ctx):
     return database
 
 
+class RequestContextClient(FlaskClient):
+    """Each request in its own app context, as under a real server.
+
+    The ``ctx`` fixture keeps one app context open for the whole test; Flask
+    would reuse it for every request, so ``g`` (Flask-Login's cached user) and
+    the SQLAlchemy session would leak from one request to the next and hide
+    bugs (an uncommitted write that looks saved). A copied ``contextvars``
+    context keeps a request's variables (the SQLite write intent) in it.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.copy_context().run(self._open_in_app_context, *args, **kwargs)
+
+    def _open_in_app_context(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app, ctx):
-    return app.test_client()
+    app.test_client_class = RequestContextClient
+    try:
+        yield app.test_client()
+    finally:
+        app.test_client_class = None
 
 
 # -- factories ---------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,31 +9,6 @@ import pytest
 from flask.testing import FlaskClient
 
 PASSWORD = "password123"
-
-
-class RequestContextClient(FlaskClient):
-    """Each request in its own app context and context copy, as under a real server.
-
-    The shared ``ctx`` fixture keeps one app context open for the whole test;
-    without this, the SQLAlchemy session and ``g`` would carry over from one
-    request to the next and hide bugs (an uncommitted write that looks saved).
-    """
-
-    def open(self, *args, **kwargs):
-        return contextvars.copy_context().run(self._open_in_app_context, *args, **kwargs)
-
-    def _open_in_app_context(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app, ctx):
-    app.test_client_class = RequestContextClient
-    try:
-        yield app.test_client()
-    finally:
-        app.test_client_class = None
 
 
 @dataclass

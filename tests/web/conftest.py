@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextvars
 from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 
@@ -23,38 +21,12 @@ def compile_catalogs() -> None:
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file)
         with mo_path.open("wb") as mo_file:
-            write_mo(mo_file, catalog, use_fuzzy=True)
+            write_mo(mo_file, catalog)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     # Before any test runs: Flask-Babel caches a catalog the first time a language is used.
     compile_catalogs()
-
-
-class RequestContextClient(FlaskClient):
-    """Each request in its own app context, as in production.
-
-    The shared ``ctx`` fixture keeps one app context open for the whole test;
-    Flask would reuse it for every request, so ``g`` (Flask-Login's cached
-    user) and the SQLAlchemy session would leak from one request to the next.
-    """
-
-    def open(self, *args, **kwargs):
-        # A copied context too: a request's context variables (the SQLite write intent) stay in it.
-        return contextvars.copy_context().run(self._open_in_app_context, *args, **kwargs)
-
-    def _open_in_app_context(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app, ctx):
-    app.test_client_class = RequestContextClient
-    try:
-        yield app.test_client()
-    finally:
-        app.test_client_class = None
 
 
 @pytest.fixture
