@@ -6,13 +6,22 @@ import os
 from pathlib import Path
 
 from flask import Flask, g, request, session
+from flask.typing import ResponseReturnValue
 
 from config import CONFIGS, Config
 
 from .database import configure_engine, set_write_intent
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from .web.transaction import run_in_transaction
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class Application(Flask):
+    """Flask whose every request is one transaction (``app.web.transaction``)."""
+
+    def dispatch_request(self) -> ResponseReturnValue:
+        return run_in_transaction(self, super().dispatch_request)
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -21,7 +30,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         config_class = CONFIGS[os.environ.get("APP_ENV", "development")]
     if hasattr(config_class, "check"):
         config_class.check()
-    app = Flask(
+    app = Application(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -32,9 +41,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_extensions(app)
     register_request_hooks(app)
     register_blueprints(app)
-    register_errorhandlers(app)
+    register_web(app)
     register_commands(app)
-    register_template_helpers(app)
     return app
 
 
@@ -107,19 +115,13 @@ def register_blueprints(app: Flask) -> None:
     init_api(app)
 
 
-def register_errorhandlers(app: Flask) -> None:
-    from .errors import register
+def register_web(app: Flask) -> None:
+    from .web import init_app
 
-    register(app)
+    init_app(app)
 
 
 def register_commands(app: Flask) -> None:
     from .cli import register
-
-    register(app)
-
-
-def register_template_helpers(app: Flask) -> None:
-    from .templating import register
 
     register(app)

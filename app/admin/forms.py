@@ -7,10 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from app import labels
 from app.services.admin import DISPLAY_NAME_MAX, ORG_NAME_MAX
 from app.services.organizations import OrgTree
 from app.services.users import PASSWORD_MIN
+from app.web import labels
 
 _REQUIRED = _l("This field is required.")
 _PASSWORD_LENGTH = _l("Use at least %(min)d characters.", min=PASSWORD_MIN)

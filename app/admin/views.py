@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import wraps
+from functools import partial, wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,8 +16,8 @@ from app.extensions import db
 from app.models import Decision, Organization, User
 from app.services import admin as admin_service
 from app.services import permissions
-from app.services.errors import ValidationFailed
 from app.services.organizations import load_tree
+from app.web.refusals import answer_refusals
 
 from .forms import ConfirmForm, OrganizationForm, PasswordResetForm, UserCreateForm, UserEditForm
 
@@ -37,14 +37,19 @@ def admin_required(view: Callable) -> Callable:
     return wrapped
 
 
-def _show_errors(form: FlaskForm, errors: Mapping[str, str]) -> None:
-    """Put the service's messages under the fields they name; the rest above the form."""
-    for name, message in errors.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
-        else:
-            form.form_errors.append(message)
+class _Errors:
+    """Puts the service's messages under the fields they name, the rest above the form."""
+
+    def __init__(self, form: FlaskForm) -> None:
+        self.form = form
+
+    def apply_errors(self, errors: Mapping[str, str]) -> None:
+        for name, message in errors.items():
+            field = getattr(self.form, name, None)
+            if field is not None and hasattr(field, "errors"):
+                field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
+            else:
+                self.form.form_errors.append(message)
 
 
 def _status() -> int:
@@ -77,7 +82,7 @@ def create_user():
     tree = load_tree()
     form = UserCreateForm(tree=tree)
     if form.validate_on_submit():
-        try:
+        with answer_refusals(partial(_new_user_page, form), form=_Errors(form)):
             user = admin_service.create_account(current_user, {
                 "username": form.username.data,
                 "display_name": form.display_name.data,
@@ -85,14 +90,13 @@ def create_user():
                 "organization": form.organization.data,
                 "password": form.password.data,
             })
-        except ValidationFailed as error:
-            db.session.rollback()
-            _show_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash(_("User %(name)s was created.", name=user.username), "success")
-            return redirect(url_for("admin.index"))
-    return render_template("admin/user_new.html", form=form), _status()
+        flash(_("User %(name)s was created.", name=user.username), "success")
+        return redirect(url_for("admin.index"))
+    return _new_user_page(form, _status())
+
+
+def _new_user_page(form: UserCreateForm, status: int, **_refusal: object):
+    return render_template("admin/user_new.html", form=form), status
 
 
 def _edit_page(user: User, tree, edit_form=None, password_form=None, status: int = 200):
@@ -117,22 +121,22 @@ def edit_user(user_id: int):
     if request.method != "POST":
         return _edit_page(user, tree)
     form = UserEditForm(tree=tree)
+    # After the rollback of a refused change, the account is read again as stored.
+    refused = partial(_edit_page_again, user_id, tree, edit_form=form)
     if form.validate_on_submit():
-        try:
+        with answer_refusals(refused, form=_Errors(form)):
             admin_service.update_user(current_user, user, {
                 "display_name": form.display_name.data,
                 "role": form.role.data,
                 "organization": form.organization.data,
             })
-        except ValidationFailed as error:
-            db.session.rollback()
-            _show_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash(_("The account of %(name)s was saved.", name=user.username), "success")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
-    user = _load_user(user_id)  # after a rollback, read it again
-    return _edit_page(user, tree, edit_form=form, status=422)
+        flash(_("The account of %(name)s was saved.", name=user.username), "success")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    return refused(422)
+
+
+def _edit_page_again(user_id: int, tree, status: int, *, edit_form=None, password_form=None, **_refusal: object):
+    return _edit_page(_load_user(user_id), tree, edit_form=edit_form, password_form=password_form, status=status)
 
 
 @blueprint.route("/users/<int:user_id>/password", methods=["POST"])
@@ -141,20 +145,16 @@ def reset_password(user_id: int):
     """Set a new password; every session of the user ends."""
     user = _load_user(user_id)
     form = PasswordResetForm()
+    refused = partial(_edit_page_again, user_id, load_tree(), password_form=form)
     if form.validate_on_submit():
-        try:
+        with answer_refusals(refused, form=_Errors(form)):
             admin_service.reset_password(current_user, user, form.password.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            _show_errors(form, error.errors)
-        else:
-            db.session.commit()
-            if user.id == current_user.id:
-                login_user(user)  # the admin's own session carries the new epoch and stays open
-            flash(_("The password of %(name)s was reset; the user's open sessions have ended.",
-                    name=user.username), "success")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
-    return _edit_page(_load_user(user_id), load_tree(), password_form=form, status=422)
+        if user.id == current_user.id:
+            login_user(user)  # the admin's own session carries the new epoch and stays open
+        flash(_("The password of %(name)s was reset; the user's open sessions have ended.",
+                name=user.username), "success")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    return refused(422)
 
 
 @blueprint.route("/users/<int:user_id>/deactivate", methods=["POST"])
@@ -177,16 +177,19 @@ def _set_active(user_id: int, change: Callable[[User, User], User], done: str):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    back = redirect(url_for("admin.edit_user", user_id=user_id))
+    with answer_refusals(lambda _status, **_refusal: back, form=_Flashed()):
         change(current_user, user)
-    except ValidationFailed as error:
-        db.session.rollback()
-        for message in error.errors.values():
+    flash(done % {"name": user.username}, "success")
+    return back
+
+
+class _Flashed:
+    """The service's messages of a button without a form, flashed above the page it returns to."""
+
+    def apply_errors(self, errors: Mapping[str, str]) -> None:
+        for message in errors.values():
             flash(message, "danger")
-    else:
-        db.session.commit()
-        flash(done % {"name": user.username}, "success")
-    return redirect(url_for("admin.edit_user", user_id=user_id))
 
 
 @blueprint.route("/organizations", methods=["GET", "POST"])
@@ -196,18 +199,18 @@ def organizations():
     tree = load_tree()
     form = OrganizationForm(tree=tree)
     if form.validate_on_submit():
-        try:
+        with answer_refusals(partial(_organizations_page, form), form=_Errors(form)):
             organization = admin_service.create_organization(current_user, {
                 "code": form.code.data, "name": form.name.data, "parent": form.parent.data,
             })
-        except ValidationFailed as error:
-            db.session.rollback()
-            _show_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash(_("Organisation %(name)s (%(code)s) was created.", name=organization.name,
-                    code=organization.code), "success")
-            return redirect(url_for("admin.organizations"))
+        flash(_("Organisation %(name)s (%(code)s) was created.", name=organization.name,
+                code=organization.code), "success")
+        return redirect(url_for("admin.organizations"))
+    return _organizations_page(form, _status())
+
+
+def _organizations_page(form: OrganizationForm, status: int, **_refusal: object):
+    tree = load_tree()
     counts = dict(db.session.execute(
         select(User.organization_id, func.count()).group_by(User.organization_id)
     ).all())
@@ -215,4 +218,4 @@ def organizations():
         select(Decision.organization_id, func.count()).group_by(Decision.organization_id)
     ).all())
     return render_template("admin/organizations.html", form=form, nodes=tree.walk(), users=counts,
-                           decisions=decisions), _status()
+                           decisions=decisions), status

@@ -3,7 +3,8 @@
 Built with flask-smorest: the marshmallow schemas that validate each request
 are the OpenAPI document; a Swagger UI served from this server (no CDN) is at
 ``/api/v1/docs``. Every view calls the same workflow services as the web pages
-and commits once; errors answer ``{"error": {"code", "message", "findings"}}``.
+and answers; the request commits once (``app.web.transaction``); errors answer
+``{"error": {"code", "message", "findings"}}``.
 """
 
 from __future__ import annotations

@@ -1,11 +1,9 @@
-"""What every API blueprint shares: authentication, JSON errors, documented error answers, the commit."""
+"""What every API blueprint shares: authentication, JSON errors, documented error answers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
-
-from app.extensions import db
 
 from .auth import authenticate
 from .errors import register_blueprint_handlers
@@ -47,9 +45,3 @@ def errors(blueprint: ApiBlueprint, *codes: int) -> Callable[[F], F]:
         return func
 
     return decorate
-
-
-def commit(answer: Any) -> Any:
-    """Commit the request's one transaction after the service call, then answer."""
-    db.session.commit()
-    return answer

@@ -1,7 +1,7 @@
 """Decisions: list, create, read, change, submit, publish, archive, evidence and history.
 
 Each view loads, calls one workflow service (the same as the web pages),
-commits and answers; rules and permissions live in the services.
+answers (the request commits once, after it); rules and permissions live in the services.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from app.services.evidence import store_attachment
 from app.services.history import decision_history, event_to_dict
 
 from .auth import current_user
-from .common import DECISION_ID, api_blueprint, commit, errors
+from .common import DECISION_ID, api_blueprint, errors
 from .locale import api_locale
 from .presenters import decision_to_dict, decisions_to_dicts, load_for_answer
 from .schemas import (
@@ -74,7 +74,7 @@ class Decisions(MethodView):
     def post(self, args):
         """Open a decision with its first draft (clerk); it gets the next reference number of its year."""
         decision = create_decision(current_user(), args)
-        return commit(decision_to_dict(decision, api_locale()))
+        return decision_to_dict(decision, api_locale())
 
 
 @blueprint.route(f"/decisions/{DECISION_ID}")
@@ -94,7 +94,7 @@ class DecisionItem(MethodView):
         user = current_user()
         decision = load_decision(user, decision_id)
         update_decision(user, decision, args)
-        return commit(decision_to_dict(decision, api_locale()))
+        return decision_to_dict(decision, api_locale())
 
 
 @blueprint.route(f"/decisions/{DECISION_ID}/submit", methods=["POST"])
@@ -106,7 +106,7 @@ def submit(args, decision_id):
     user = current_user()
     decision = load_decision(user, decision_id)
     submit_decision(user, decision, args.get("version"))
-    return commit(decision_to_dict(decision, api_locale()))
+    return decision_to_dict(decision, api_locale())
 
 
 @blueprint.route(f"/decisions/{DECISION_ID}/publish", methods=["POST"])
@@ -118,7 +118,7 @@ def publish(args, decision_id):
     user = current_user()
     decision = load_decision(user, decision_id)
     publish_decision(user, decision, args["published_on"], args.get("version"))
-    return commit(decision_to_dict(decision, api_locale()))
+    return decision_to_dict(decision, api_locale())
 
 
 @blueprint.route(f"/decisions/{DECISION_ID}/archive", methods=["POST"])
@@ -130,7 +130,7 @@ def archive(args, decision_id):
     user = current_user()
     decision = load_decision(user, decision_id)
     archive_decision(user, decision, args.get("version"))
-    return commit(decision_to_dict(decision, api_locale()))
+    return decision_to_dict(decision, api_locale())
 
 
 @blueprint.route(f"/decisions/{DECISION_ID}/attachments", methods=["POST"])
@@ -148,8 +148,8 @@ def upload(args, decision_id):
     upload_file = args["file"]
     attachment = store_attachment(user, decision, args["step"], upload_file.filename, upload_file.stream,
                                   upload_file.mimetype)
-    return commit({"id": attachment.id, "filename": attachment.filename, "size": attachment.size,
-                   "sha256": attachment.sha256})
+    return {"id": attachment.id, "filename": attachment.filename, "size": attachment.size,
+            "sha256": attachment.sha256}
 
 
 @blueprint.route(f"/decisions/{DECISION_ID}/history", methods=["GET"])

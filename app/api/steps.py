@@ -13,7 +13,7 @@ from app.services.step_fields import step_to_dict
 from app.services.steps import record_step, sign_legality_review
 
 from .auth import current_user
-from .common import DECISION_ID, api_blueprint, commit, errors
+from .common import DECISION_ID, api_blueprint, errors
 from .schemas import STEP_INPUT_SCHEMAS, STEP_SCHEMAS, SignSchema
 
 blueprint = api_blueprint("api-steps", "The five statutory procedures of a decision.")
@@ -43,7 +43,7 @@ def _put_view(kind: StepKind):
         user = current_user()
         decision = load_decision(user, decision_id)
         step = record_step(user, decision, kind, args)
-        return commit(step_to_dict(step))
+        return step_to_dict(step)
 
     put_step.__name__ = f"put_{kind.value}"
     put_step.__doc__ = _DOCS[kind] + _COMMON_DOC
@@ -72,4 +72,4 @@ def sign(args, decision_id):
     user = current_user()
     decision = load_decision(user, decision_id)
     step = sign_legality_review(user, decision, args)
-    return commit(step_to_dict(step))
+    return step_to_dict(step)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .auth import issue_token
-from .common import api_blueprint, commit, errors
+from .common import api_blueprint, errors
 from .schemas import TokenRequestSchema, TokenSchema
 
 blueprint = api_blueprint("api-tokens", "Bearer tokens: the only endpoint without one.", authenticated=False)
@@ -23,4 +23,4 @@ def create_token(args):
     answers 401 with the same message either way.
     """
     token, row = issue_token(args["username"], args["password"])
-    return commit({"token": token, "expires_at": row.expires_at})
+    return {"token": token, "expires_at": row.expires_at}

@@ -1,38 +1,31 @@
-"""The forms of the clerk's pages: one per screen, for rendering and CSRF only.
-
-The forms do not judge the facts. They collect what was typed in the shape of
-the JSON API (``payload()``: API field names, text as typed, lists of dicts),
-the services check it, and ``apply_errors`` puts each of the services' messages
-back next to its field (``experts[0].name`` → the name box of the first expert
-row). Dates are HTML5 date boxes and counts number boxes with ``min=0``; a bad
-value that still reaches the server is answered by the service's message.
-"""
+"""The clerk's forms: the decision and one form per procedure, for rendering and CSRF only (see app.web.forms)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
-from wtforms import (
-    BooleanField,
-    FieldList,
-    Form,
-    FormField,
-    HiddenField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import CheckboxInput, DateInput, ListWidget, NumberInput
+from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
-from app.labels import (
+from app.rulebook.vocabulary import EXEMPTIBLE_STEPS, StepKind, StepStatus
+from app.services.step_fields import COMMON_FIELDS, KIND_FIELDS, StepField
+from app.web.forms import (
+    MAX_ROWS,
+    PayloadForm,
+    VersionForm,
+    choices,
+    count_field,
+    date_field,
+    is_blank,
+    select_field,
+    short_field,
+    text_field,
+    textarea_field,
+)
+from app.web.labels import (
     CATEGORIES,
     EXPERT_REVIEW_METHODS,
     MEETING_TYPES,
@@ -46,117 +39,6 @@ from app.labels import (
     STEP_STATUSES,
     field_label,
 )
-from app.rulebook.vocabulary import EXEMPTIBLE_STEPS, StepKind, StepStatus
-from app.services.step_fields import COMMON_FIELDS, KIND_FIELDS, StepField
-
-#: Most rows a list field takes (the service refuses more).
-MAX_ROWS = 200
-#: ``experts[3].name`` or ``opinions[0]``: an error of one row of a list field.
-_ROW_KEY = re.compile(r"^(?P<list>\w+)\[(?P<index>\d+)\](?:\.(?P<field>\w+))?$")
-
-
-def _choices(mapping: Mapping[str, object], blank: bool = True) -> list[SelectChoice]:
-    options = [SelectChoice(str(value), text) for value, text in mapping.items()]
-    return [SelectChoice("", _l("— choose —")), *options] if blank else options
-
-
-def _date(name: str, **kwargs: Any) -> StringField:
-    """A date box (the browser's date picker); the service checks the value."""
-    return StringField(field_label(name), widget=DateInput(), **kwargs)
-
-
-def _count(name: str, minimum: int = 0) -> StringField:
-    """A whole number box, never negative."""
-    return StringField(field_label(name), widget=NumberInput(step=1, min=minimum),
-                       render_kw={"inputmode": "numeric"})
-
-
-def _short(name: str, maxlength: int = 100, required: bool = False) -> StringField:
-    render_kw: dict[str, Any] = {"maxlength": maxlength}
-    if required:
-        render_kw["required"] = True
-    return StringField(field_label(name), render_kw=render_kw)
-
-
-def _text(name: str, rows: int = 3) -> TextAreaField:
-    return _textarea(field_label(name), rows=rows)
-
-
-def _select(name: str, mapping: Mapping[str, object], blank: bool = True) -> SelectField:
-    # The service says what is allowed; a tampered value gets its message, not WTForms'.
-    return SelectField(field_label(name), choices=_choices(mapping, blank), validate_choice=False)
-
-
-def unix_newlines(value: Any) -> Any:
-    """Browsers send a textarea's line breaks as CRLF; the stored texts (and their sha256) use LF."""
-    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
-
-
-def _textarea(label: object, **render_kw: Any) -> TextAreaField:
-    return TextAreaField(label, filters=[unix_newlines], render_kw=render_kw)
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-class PayloadForm(FlaskForm):
-    """A form whose data goes to a service as a plain dict, and whose errors come back from it."""
-
-    #: Where each item of a list field came from: list name → {item index → row index}.
-    row_map: dict[str, dict[int, int]]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.row_map = {}
-        self.list_errors: dict[str, list[str]] = {}
-
-    def apply_errors(self, errors: Mapping[str, str]) -> None:
-        """Put the service's messages on the fields; the rest go to ``form_errors`` with their label."""
-        for key, message in errors.items():
-            if not self._place_error(key, message):
-                self.form_errors.append(f"{field_label(key.split('[')[0])}{_colon()}{message}")
-
-    def _place_error(self, key: str, message: str) -> bool:
-        match = _ROW_KEY.match(key)
-        if match:
-            name = match["list"]
-            row = self.row_map.get(name, {}).get(int(match["index"]))
-            field = self._fields.get(name)
-            if row is None or not isinstance(field, FieldList) or row >= len(field.entries):
-                return False
-            subform = field.entries[row].form
-            target = subform._fields.get(match["field"] or "")
-            if target is None:
-                subform.form_errors.append(message)
-            else:
-                target.errors = [*target.errors, message]
-            return True
-        field = self._fields.get(key)
-        if field is None or key == "csrf_token":
-            return False
-        if isinstance(field, FieldList):
-            self.list_errors.setdefault(key, []).append(message)
-        else:
-            field.errors = [*field.errors, message]
-        return True
-
-    def error_summary(self) -> list[str]:
-        return error_summary(self)
-
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.errors or self.form_errors or self.list_errors or any(
-            entry.form.errors or entry.form.form_errors
-            for field in self._fields.values() if isinstance(field, FieldList) for entry in field.entries
-        ))
-
-
-def _colon() -> str:
-    from app.templating import colon
-
-    return colon()
-
 
 # -- the decision ---------------------------------------------------------------------------------
 
@@ -164,14 +46,14 @@ def _colon() -> str:
 class DecisionForm(PayloadForm):
     """Open a decision: its facts and the first draft."""
 
-    title = _short("title", maxlength=200, required=True)
-    category = _select("category", CATEGORIES)
-    department = _short("department", required=True)
+    title = short_field("title", maxlength=200, required=True)
+    category = select_field("category", CATEGORIES)
+    department = short_field("department", required=True)
     year = StringField(field_label("year"), widget=NumberInput(step=1, min=2000, max=2100))
     amount_cny = StringField(field_label("amount_cny"), widget=NumberInput(step=0.01, min=0),
                              render_kw={"inputmode": "decimal"})
-    summary = _textarea(field_label("summary"), rows=3, maxlength=20000)
-    draft_text = _textarea(field_label("draft_text"), rows=14)
+    summary = textarea_field(field_label("summary"), rows=3, maxlength=20000)
+    draft_text = textarea_field(field_label("draft_text"), rows=14)
 
     FIELDS: ClassVar[tuple[str, ...]] = ("title", "category", "department", "year", "amount_cny", "summary",
                                          "draft_text")
@@ -192,40 +74,26 @@ class DecisionEditForm(DecisionForm):
         return {**super().payload(), "version": self.version.data}
 
 
-class VersionForm(PayloadForm):
-    """A button that acts on the decision as the user saw it (submit, archive)."""
-
-    version = HiddenField()
-
-
 class PublishForm(VersionForm):
-    published_on = _date("published_on")
-
-
-class UploadForm(PayloadForm):
-    """One evidence file of one step."""
-
-    step = HiddenField()
-    file = FileField(_l("Evidence file"),
-                     render_kw={"accept": ".pdf,.ofd,.doc,.docx,.xls,.xlsx,.jpg,.jpeg,.png"})
+    published_on = date_field("published_on")
 
 
 # -- the five steps ---------------------------------------------------------------------------------
 
 
 class ExpertRow(Form):
-    name = _short("name")
-    field = _short("field")
-    institution = _short("institution", maxlength=200)
+    name = short_field("name")
+    field = short_field("field")
+    institution = short_field("institution", maxlength=200)
     no_conflict = BooleanField(field_label("no_conflict"), default=True)
 
     TEXT: ClassVar[tuple[str, ...]] = ("name", "field", "institution")
 
 
 class OpinionRow(Form):
-    member = _short("member")
-    position = _select("position", POSITIONS)
-    remarks = _textarea(field_label("remarks"), rows=1)
+    member = short_field("member")
+    position = select_field("position", POSITIONS)
+    remarks = textarea_field(field_label("remarks"), rows=1)
     is_principal = BooleanField(field_label("is_principal"))
     recused = BooleanField(field_label("recused"))
 
@@ -274,10 +142,10 @@ class StepForm(PayloadForm):
 
     version = HiddenField()
     status = SelectField(field_label("status"), validate_choice=False)
-    responsible = _short("responsible")
-    completed_on = _date("completed_on")
-    exemption_reason = _text("exemption_reason", rows=2)
-    exemption_basis = _text("exemption_basis", rows=2)
+    responsible = short_field("responsible")
+    completed_on = date_field("completed_on")
+    exemption_reason = text_field("exemption_reason", rows=2)
+    exemption_basis = text_field("exemption_basis", rows=2)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -321,10 +189,10 @@ class StepForm(PayloadForm):
         items, where = [], {}
         for row_index, entry in enumerate(field.entries):
             values = {name: sub.data for name, sub in entry.form._fields.items()}
-            if all(_blank(values.get(name)) for name in self.row_form.TEXT):
+            if all(is_blank(values.get(name)) for name in self.row_form.TEXT):
                 continue
             where[len(items)] = row_index
-            items.append({name: (None if _blank(value) else value) if not isinstance(value, bool) else value
+            items.append({name: (None if is_blank(value) else value) if not isinstance(value, bool) else value
                           for name, value in values.items()})
         self.row_map[self.list_name] = where
         return items
@@ -358,16 +226,16 @@ def _step_data(data: Mapping[str, Any]) -> dict[str, Any]:
 class PublicParticipationForm(StepForm):
     kind = StepKind.PUBLIC_PARTICIPATION
 
-    method = _select("method", PARTICIPATION_METHODS)
-    comment_start = _date("comment_start")
-    comment_end = _date("comment_end")
-    short_period_reason = _text("short_period_reason", rows=2)
-    hearing_date = _date("hearing_date")
-    materials_sent_on = _date("materials_sent_on")
-    comments_received = _count("comments_received")
-    comments_adopted = _count("comments_adopted")
-    feedback_summary = _text("feedback_summary")
-    feedback_published_on = _date("feedback_published_on")
+    method = select_field("method", PARTICIPATION_METHODS)
+    comment_start = date_field("comment_start")
+    comment_end = date_field("comment_end")
+    short_period_reason = text_field("short_period_reason", rows=2)
+    hearing_date = date_field("hearing_date")
+    materials_sent_on = date_field("materials_sent_on")
+    comments_received = count_field("comments_received")
+    comments_adopted = count_field("comments_adopted")
+    feedback_summary = text_field("feedback_summary")
+    feedback_published_on = date_field("feedback_published_on")
 
 
 class ExpertReviewForm(StepForm):
@@ -375,27 +243,27 @@ class ExpertReviewForm(StepForm):
     list_name = "experts"
     row_form = ExpertRow
 
-    method = _select("method", EXPERT_REVIEW_METHODS)
-    review_date = _date("review_date")
+    method = select_field("method", EXPERT_REVIEW_METHODS)
+    review_date = date_field("review_date")
     experts = FieldList(FormField(ExpertRow), label=field_label("experts"), max_entries=MAX_ROWS)
-    opinion_text = _text("opinion_text", rows=4)
+    opinion_text = text_field("opinion_text", rows=4)
     opinion_signed = BooleanField(field_label("opinion_signed"))
-    dissent = _text("dissent", rows=2)
+    dissent = text_field("dissent", rows=2)
 
 
 class RiskAssessmentForm(StepForm):
     kind = StepKind.RISK_ASSESSMENT
 
     risk_types = SelectMultipleField(
-        field_label("risk_types"), choices=_choices(RISK_TYPES, blank=False), validate_choice=False,
+        field_label("risk_types"), choices=choices(RISK_TYPES, blank=False), validate_choice=False,
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
     )
-    risk_level = _select("risk_level", RISK_LEVELS)
-    risk_points = _text("risk_points", rows=3)
-    mitigation = _text("mitigation", rows=3)
-    contingency_plan = _text("contingency_plan", rows=2)
-    conclusion = _select("conclusion", RISK_CONCLUSIONS)
-    assessed_on = _date("assessed_on")
+    risk_level = select_field("risk_level", RISK_LEVELS)
+    risk_points = text_field("risk_points", rows=3)
+    mitigation = text_field("mitigation", rows=3)
+    contingency_plan = text_field("contingency_plan", rows=2)
+    conclusion = select_field("conclusion", RISK_CONCLUSIONS)
+    assessed_on = date_field("assessed_on")
 
 
 class LegalitySubmissionForm(PayloadForm):
@@ -405,8 +273,8 @@ class LegalitySubmissionForm(PayloadForm):
     list_name = None
 
     version = HiddenField()
-    submitted_on = _date("submitted_on")
-    responsible = _short("responsible")
+    submitted_on = date_field("submitted_on")
+    responsible = short_field("responsible")
 
     @property
     def title(self) -> object:
@@ -425,14 +293,14 @@ class CollectiveDecisionForm(StepForm):
     list_name = "opinions"
     row_form = OpinionRow
 
-    meeting_type = _select("meeting_type", MEETING_TYPES)
-    meeting_date = _date("meeting_date")
-    members_total = _count("members_total", minimum=1)
-    members_present = _count("members_present")
+    meeting_type = select_field("meeting_type", MEETING_TYPES)
+    meeting_date = date_field("meeting_date")
+    members_total = count_field("members_total", minimum=1)
+    members_present = count_field("members_present")
     opinions = FieldList(FormField(OpinionRow), label=field_label("opinions"), max_entries=MAX_ROWS)
-    outcome = _select("outcome", OUTCOMES)
-    principal_reason = _text("principal_reason", rows=2)
-    minutes_ref = _short("minutes_ref")
+    outcome = select_field("outcome", OUTCOMES)
+    principal_reason = text_field("principal_reason", rows=2)
+    minutes_ref = short_field("minutes_ref")
     # A meeting is never exempted: no exemption fields.
     exemption_reason = None
     exemption_basis = None
@@ -461,29 +329,8 @@ def step_form(kind: StepKind, stored: Mapping[str, Any], version: int) -> Payloa
 
 def _has_blank_row(form: StepForm) -> bool:
     return any(
-        all(_blank(entry.form._fields[name].data) for name in form.row_form.TEXT)
+        all(is_blank(entry.form._fields[name].data) for name in form.row_form.TEXT)
         for entry in form._fields[form.list_name].entries
     )
 
 
-def error_summary(form: FlaskForm) -> list[str]:
-    """Every message of the form as "label: message", rows named by their number, for the box at the top."""
-    colon = _colon()
-    lines = list(getattr(form, "form_errors", []))
-    for name, field in form._fields.items():
-        if name == "csrf_token":
-            continue
-        if isinstance(field, FieldList):
-            for message in getattr(form, "list_errors", {}).get(name, []):
-                lines.append(f"{field.label.text}{colon}{message}")
-            for number, entry in enumerate(field.entries, start=1):
-                row = _l("%(list)s, row %(n)d", list=field.label.text, n=number)
-                for message in entry.form.form_errors:
-                    lines.append(f"{row}{colon}{message}")
-                for sub in entry.form:
-                    for message in sub.errors:
-                        lines.append(f"{row} · {sub.label.text}{colon}{message}")
-            continue
-        for message in field.errors:
-            lines.append(f"{field.label.text}{colon}{message}")
-    return lines

@@ -2,14 +2,16 @@
 
 Every view that writes follows one pattern: load (404 for another
 organisation) → check the permission → read the form → one service call →
-commit → redirect with a message. A domain error rolls the transaction back
-and shows the same page again with the service's messages next to the fields,
-or the rulebook's findings with their citations.
+redirect with a message. The request's transaction commits after a successful
+answer (``app.web.transaction``); a refusal of the service rolls it back and
+shows the same page again (``app.web.refusals``): the service's messages next
+to the fields, or the rulebook's findings with their citations.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -17,8 +19,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.extensions import db
-from app.labels import STEP_KINDS, field_label
 from app.models import Decision
 from app.rulebook.vocabulary import StepKind
 from app.services import permissions
@@ -32,30 +32,27 @@ from app.services.decisions import (
     submit_decision,
     update_decision,
 )
-from app.services.errors import Conflict, InvalidState, RuleBlocked, ValidationFailed
+from app.services.errors import Conflict
 from app.services.evidence import attachment_for_download
 from app.services.step_fields import step_to_dict
 from app.services.steps import record_step
+from app.web import uploads
+from app.web.checklist import assess, step_views, unsaved_changes
+from app.web.diffs import compare
+from app.web.errors import upload_too_large
+from app.web.forms import PayloadForm, UploadForm, VersionForm
+from app.web.guards import LARGE_FORM, UPLOAD_SLACK, form_limits, require
+from app.web.labels import STEP_KINDS, field_label
+from app.web.queries import drafts_with_text
+from app.web.refusals import RefusalBox, answer_refusals
 
-from . import queries, uploads
-from .diffs import compare
+from . import queries
 from .filters import YEAR_MAX, YEAR_MIN, parse_list_args
-from .forms import (
-    STEP_FORMS,
-    DecisionEditForm,
-    DecisionForm,
-    PayloadForm,
-    PublishForm,
-    RowAction,
-    StepForm,
-    UploadForm,
-    VersionForm,
-    step_form,
-)
-from .guards import LARGE_FORM, UPLOAD_SLACK, form_limits, require
-from .presenters import assess, blocked_findings, decision_page, step_views, unsaved_changes
+from .forms import STEP_FORMS, DecisionEditForm, DecisionForm, PublishForm, RowAction, StepForm, step_form
+from .presenters import decision_page
 
 blueprint = Blueprint("decisions", __name__)
+blueprint.register_error_handler(RequestEntityTooLarge, upload_too_large)
 
 
 def _year_choices(selected: int | None) -> list[int]:
@@ -72,17 +69,6 @@ def _kind(raw: str) -> StepKind:
         return StepKind(raw)
     except ValueError:
         abort(404)
-
-
-@blueprint.errorhandler(RequestEntityTooLarge)
-def too_large(_error):
-    """A body beyond even the upload allowance: the friendly page, with the way back to the decision."""
-    from app.errors import render_error
-
-    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    detail = _("Evidence files may be at most %(mb)d MB. Compress or split the file and upload it again.",
-               mb=max(1, limit // (1024 * 1024)))
-    return render_error(413, detail)
 
 
 # -- list and page -----------------------------------------------------------------------------------
@@ -105,8 +91,9 @@ def index():
     )
 
 
-def render_detail(decision: Decision, status: int = 200, *, refusal=None, alert: str | None = None,
-                  publish_form: PublishForm | None = None, upload_form: UploadForm | None = None):
+def render_detail(decision: Decision, status: int = 200, *, refusal: RefusalBox | None = None,
+                  alert: str | None = None, publish_form: PublishForm | None = None,
+                  upload_form: UploadForm | None = None):
     """The decision page; after a refused action, with the refusal, the alert or the form's errors."""
     page = decision_page(decision, current_user)
     publish_form = publish_form or PublishForm(formdata=None, data={"version": decision.version,
@@ -148,19 +135,23 @@ def create():
     if request.method == "GET":
         form.year.data = str(today().year)
     elif form.validate_on_submit():
-        try:
+        page = partial(_render_form, form, None)
+        with answer_refusals(page, form=form):
             decision = create_decision(current_user, form.payload())
-        except ValidationFailed as error:
-            db.session.rollback()
-            form.apply_errors(error.errors)
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("Decision %(ref_no)s created. Record its procedures next.", ref_no=decision.ref_no), "success")
-            return redirect(url_for("decisions.detail", decision_id=decision.id))
+        flash(_("Decision %(ref_no)s created. Record its procedures next.", ref_no=decision.ref_no), "success")
+        return redirect(url_for("decisions.detail", decision_id=decision.id))
     else:
         status = 400
-    return render_template("decisions/form.html", form=form, decision=None), status
+    return _render_form(form, None, status)
+
+
+def _render_form(form: DecisionForm, decision: Decision | None, status: int = 200, *, alert: str | None = None,
+                 unsaved=(), **_refusal: Any):
+    """The decision's form; after a refusal with the service's messages, the alert or what was not saved."""
+    if decision is not None:
+        form.year.data = str(decision.year)
+    return render_template("decisions/form.html", form=form, decision=decision, alert=alert,
+                           unsaved=unsaved), status
 
 
 def _edit_data(decision: Decision) -> dict[str, Any]:
@@ -184,42 +175,27 @@ def edit(decision_id: int):
     """Change the decision's facts or revise its draft; a stale version is refused, never overwritten."""
     decision = load_decision(current_user, decision_id)
     require(permissions.can_edit(current_user, decision))
-    status, alert, unsaved = 200, None, []
     if request.method == "GET":
-        form = DecisionEditForm(formdata=None, data=_edit_data(decision))
+        return _render_form(DecisionEditForm(formdata=None, data=_edit_data(decision)), decision)
+    form = DecisionEditForm()
+    if not form.validate_on_submit():
+        return _render_form(form, decision, 400)
+
+    def conflict(error: Conflict):
+        current = _edit_data(decision)
+        unsaved = unsaved_changes(form.payload(), current, exclude=("version",))
+        return _render_form(DecisionEditForm(formdata=None, data=current), decision, 409, alert=error.message,
+                            unsaved=unsaved)
+
+    before = decision.drafts[-1].number if decision.drafts else 0
+    with answer_refusals(partial(_render_form, form, decision), form=form, on_conflict=conflict):
+        update_decision(current_user, decision, form.payload())
+    after = decision.drafts[-1].number
+    if after != before:
+        flash(_("Saved. The draft is now version %(number)d.", number=after), "success")
     else:
-        form = DecisionEditForm()
-        if not form.validate_on_submit():
-            status = 400
-        else:
-            before = decision.drafts[-1].number if decision.drafts else 0
-            try:
-                update_decision(current_user, decision, form.payload())
-            except ValidationFailed as error:
-                db.session.rollback()
-                form.apply_errors(error.errors)
-                status = 422
-            except Conflict as error:
-                db.session.rollback()
-                submitted = form.payload()
-                current = _edit_data(decision)
-                unsaved = unsaved_changes(submitted, current, exclude=("version",))
-                form = DecisionEditForm(formdata=None, data=current)
-                status, alert = 409, error.message
-            except InvalidState as error:
-                db.session.rollback()
-                status, alert = 422, error.message
-            else:
-                db.session.commit()
-                after = decision.drafts[-1].number
-                if after != before:
-                    flash(_("Saved. The draft is now version %(number)d.", number=after), "success")
-                else:
-                    flash(_("Saved."), "success")
-                return redirect(url_for("decisions.detail", decision_id=decision.id))
-    form.year.data = str(decision.year)
-    return render_template("decisions/form.html", form=form, decision=decision, alert=alert,
-                           unsaved=unsaved), status
+        flash(_("Saved."), "success")
+    return redirect(url_for("decisions.detail", decision_id=decision.id))
 
 
 @blueprint.route("/decisions/<int:decision_id>/drafts/diff")
@@ -240,7 +216,7 @@ def draft_diff(decision_id: int):
     latest = numbers[-1]
     b = number("b", latest)
     a = number("a", max(numbers[0], b - 1) if b > numbers[0] else b)
-    drafts = queries.drafts_with_text(decision.id, (a, b))
+    drafts = drafts_with_text(decision.id, (a, b))
     diff = compare(drafts[a].text, drafts[b].text)
     return render_template("decisions/diff.html", decision=decision, numbers=numbers, old=drafts[a],
                            new=drafts[b], diff=diff)
@@ -250,7 +226,8 @@ def draft_diff(decision_id: int):
 
 
 def render_step(decision: Decision, kind: StepKind, form: PayloadForm | None, status: int = 200, *,
-                refusal=None, alert: str | None = None, unsaved=(), upload_form: UploadForm | None = None):
+                refusal: RefusalBox | None = None, alert: str | None = None, unsaved=(),
+                upload_form: UploadForm | None = None):
     """A step's page: its findings, its form (when the user may record it) and its evidence."""
     assessment = assess(decision)
     view = next(v for v in step_views(decision, current_user, assessment) if v.kind == kind)
@@ -294,35 +271,18 @@ def step(decision_id: int, kind: str):
     if not form.validate_on_submit():
         return render_step(decision, kind, form, 400)
     submitted = form.payload()
-    try:
-        record_step(current_user, decision, kind, submitted)
-    except ValidationFailed as error:
-        db.session.rollback()
-        form.apply_errors(error.errors)
-        return render_step(decision, kind, form, 422)
-    except RuleBlocked as error:
-        db.session.rollback()
-        return render_step(decision, kind, form, 422, refusal=_refusal(decision, error, here=kind))
-    except Conflict as error:
-        db.session.rollback()
+
+    def conflict(error: Conflict):
         current = step_to_dict(decision.step(kind))
         unsaved = unsaved_changes(submitted, current, exclude=("version",), kind=kind)
         return render_step(decision, kind, step_form(kind, current, decision.version), 409, alert=error.message,
                            unsaved=unsaved)
-    except InvalidState as error:
-        db.session.rollback()
-        return render_step(decision, kind, form, 422, alert=error.message)
-    db.session.commit()
+
+    with answer_refusals(partial(render_step, decision, kind, form), form=form, decision=decision, here=kind,
+                         on_conflict=conflict):
+        record_step(current_user, decision, kind, submitted)
     flash(_("%(step)s recorded.", step=STEP_KINDS[kind]), "success")
     return redirect(url_for("decisions.detail", decision_id=decision.id, _anchor=f"step-{kind.value}"))
-
-
-def _refusal(decision: Decision, error: RuleBlocked, here: StepKind | None = None) -> dict[str, Any]:
-    """The refusal box: each finding with the page that fixes it (none for the step of the page it is on)."""
-    findings = blocked_findings(current_user, decision, error.findings)
-    if here is not None:
-        findings = [item if item.finding.step != here else type(item)(item.finding, None) for item in findings]
-    return {"message": error.message, "findings": findings}
 
 
 # -- evidence -----------------------------------------------------------------------------------------
@@ -338,23 +298,25 @@ def upload(decision_id: int):
     require(any(permissions.can_upload(current_user, decision, kind) for kind in StepKind))
     form = UploadForm()
     origin = request.form.get("origin")
-    attachment = uploads.store(form, decision)
-    if attachment is None:
-        db.session.rollback()
-        kind = next((k for k in StepKind if k.value == form.step.data), None)
-        if origin == "step" and kind is not None:
-            can_record = permissions.can_record_step(current_user, decision, kind)
-            step_page_form = step_form(kind, step_to_dict(decision.step(kind)), decision.version) if can_record \
-                else None
-            return render_step(decision, kind, step_page_form, 422, upload_form=form)
-        return render_detail(decision, 422, upload_form=form)
-    db.session.commit()
+    kind = next((k for k in StepKind if k.value == form.step.data), None)
+    if origin == "step" and kind is not None:
+        page = partial(_upload_refused_on_step, decision, kind, form)
+    else:
+        page = partial(render_detail, decision, upload_form=form)
+    with answer_refusals(page, form=form):
+        attachment = uploads.store(form, decision)
     flash(_("File %(name)s uploaded (SHA-256 %(hash)s).", name=attachment.filename, hash=attachment.sha256[:12]),
           "success")
-    kind = form.step.data
     if origin == "step":
-        return redirect(url_for("decisions.step", decision_id=decision.id, kind=kind, _anchor="evidence"))
-    return redirect(url_for("decisions.detail", decision_id=decision.id, _anchor=f"evidence-{kind}"))
+        return redirect(url_for("decisions.step", decision_id=decision.id, kind=form.step.data, _anchor="evidence"))
+    return redirect(url_for("decisions.detail", decision_id=decision.id, _anchor=f"evidence-{form.step.data}"))
+
+
+def _upload_refused_on_step(decision: Decision, kind: StepKind, upload_form: UploadForm, status: int, **_refusal: Any):
+    """The step page again, its typed values as stored, the upload form with its error."""
+    can_record = permissions.can_record_step(current_user, decision, kind)
+    form = step_form(kind, step_to_dict(decision.step(kind)), decision.version) if can_record else None
+    return render_step(decision, kind, form, status, upload_form=upload_form)
 
 
 @blueprint.route("/attachments/<int:attachment_id>")
@@ -383,18 +345,8 @@ def submit(decision_id: int):
     decision = load_decision(current_user, decision_id)
     require(permissions.can_submit(current_user, decision))
     form = VersionForm()
-    try:
+    with answer_refusals(partial(render_detail, decision), decision=decision):
         submit_decision(current_user, decision, _version(form))
-    except RuleBlocked as error:
-        db.session.rollback()
-        return render_detail(decision, 422, refusal=_refusal(decision, error))
-    except Conflict as error:
-        db.session.rollback()
-        return render_detail(decision, 409, alert=error.message)
-    except (InvalidState, ValidationFailed) as error:
-        db.session.rollback()
-        return render_detail(decision, 422, alert=error.message)
-    db.session.commit()
     flash(_("Submitted for collective discussion. Record the meeting once it has been held."), "success")
     return redirect(url_for("decisions.detail", decision_id=decision.id))
 
@@ -406,19 +358,8 @@ def publish(decision_id: int):
     decision = load_decision(current_user, decision_id)
     require(permissions.can_publish(current_user, decision))
     form = PublishForm()
-    try:
+    with answer_refusals(partial(render_detail, decision, publish_form=form), form=form):
         publish_decision(current_user, decision, form.published_on.data, _version(form))
-    except ValidationFailed as error:
-        db.session.rollback()
-        form.apply_errors(error.errors)
-        return render_detail(decision, 422, publish_form=form)
-    except Conflict as error:
-        db.session.rollback()
-        return render_detail(decision, 409, alert=error.message)
-    except InvalidState as error:
-        db.session.rollback()
-        return render_detail(decision, 422, alert=error.message)
-    db.session.commit()
     flash(_("Publication recorded."), "success")
     return redirect(url_for("decisions.detail", decision_id=decision.id))
 
@@ -430,15 +371,7 @@ def archive(decision_id: int):
     decision = load_decision(current_user, decision_id)
     require(permissions.can_archive(current_user, decision))
     form = VersionForm()
-    try:
+    with answer_refusals(partial(render_detail, decision)):
         archive_decision(current_user, decision, _version(form))
-    except Conflict as error:
-        db.session.rollback()
-        return render_detail(decision, 409, alert=error.message)
-    except (InvalidState, ValidationFailed) as error:
-        db.session.rollback()
-        return render_detail(decision, 422, alert=error.message)
-    db.session.commit()
     flash(_("Decision archived."), "success")
     return redirect(url_for("decisions.detail", decision_id=decision.id))
-

@@ -26,13 +26,13 @@ from markupsafe import Markup
 from sqlalchemy import false, select
 from sqlalchemy.orm import selectinload
 
-from app import labels
 from app.extensions import db
 from app.models import AuditEvent, Decision, User
 from app.rulebook import CATALOGUE, RULES
 from app.rulebook.vocabulary import Severity, StepKind
 from app.services.reports import CompletenessReport, completeness, completeness_by_organization
-from app.templating import current_locale, is_english
+from app.web import labels
+from app.web.templating import current_locale, is_english
 
 from . import charts
 from .params import ReportQuery

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, stream_with_context
 from flask_login import current_user, login_required
 
-from app.labels import field_label
-from app.services import exports
 from app.services.compliance import today
+from app.web.labels import field_label
 
+from . import exports
 from .dashboard import build_dashboard, cache_key, incomplete_section
 from .params import YEAR_MAX, YEAR_MIN, BadArgument, ReportQuery, parse_report_args
 

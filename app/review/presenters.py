@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.decisions import queries
-from app.decisions.diffs import Diff, compare
-from app.decisions.presenters import Assessment, StepView, assess, step_views
 from app.models import Decision, DraftVersion, User
 from app.rulebook import Action, Finding
 from app.rulebook.vocabulary import PREPARATORY_STEPS, StepKind
 from app.services import permissions
 from app.services.compliance import blockers
+from app.web import queries
+from app.web.checklist import Assessment, StepView, assess, step_views
+from app.web.diffs import Diff, compare
 
 
 @dataclass

@@ -1,42 +1,40 @@
 """The legal adviser's queue and review page; the adviser signs here and uploads the review's evidence.
 
 Same pattern as the clerk's pages: load (404 for another organisation) →
-check → form → ``sign_legality_review`` → commit → redirect; a refusal shows
-the page again with the service's messages or the rulebook's findings.
+check → form → ``sign_legality_review`` → redirect; the request commits after
+a successful answer, and a refusal shows the page again with the service's
+messages or the rulebook's findings (``app.web.refusals``).
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.decisions import uploads
-from app.decisions.forms import UploadForm
-from app.decisions.guards import UPLOAD_SLACK, form_limits, require
-from app.decisions.presenters import blocked_findings, unsaved_changes
-from app.decisions.views import too_large as decision_too_large
-from app.extensions import db
 from app.models import Decision
 from app.rulebook.vocabulary import StepKind
 from app.services import permissions
 from app.services.compliance import today
 from app.services.decisions import load_decision
-from app.services.errors import Conflict, InvalidState, RuleBlocked, ValidationFailed
+from app.services.errors import Conflict
 from app.services.steps import sign_legality_review
+from app.web import uploads
+from app.web.checklist import unsaved_changes
+from app.web.errors import upload_too_large
+from app.web.forms import UploadForm
+from app.web.guards import UPLOAD_SLACK, form_limits, require
+from app.web.refusals import RefusalBox, answer_refusals
 
 from .forms import SignForm
 from .presenters import review_page
 from .queries import QUEUE_LIMIT, review_queue
 
 blueprint = Blueprint("review", __name__, url_prefix="/review")
-
-
-@blueprint.errorhandler(RequestEntityTooLarge)
-def too_large(error):
-    """The friendly 413 page of an evidence file far beyond the cap (shared with the clerk's pages)."""
-    return decision_too_large(error)
+blueprint.register_error_handler(RequestEntityTooLarge, upload_too_large)
 
 
 @blueprint.app_context_processor
@@ -67,7 +65,8 @@ def _sign_data(decision: Decision) -> dict:
     }
 
 
-def render_review(decision: Decision, form: SignForm | None = None, status: int = 200, *, refusal=None,
+def render_review(decision: Decision, form: SignForm | None = None, status: int = 200, *,
+                  refusal: RefusalBox | None = None,
                   alert: str | None = None, unsaved=(), upload_form: UploadForm | None = None):
     page = review_page(decision, current_user)
     if form is None:
@@ -100,24 +99,14 @@ def detail(decision_id: int):
     if not form.validate_on_submit():
         return render_review(decision, form, 400)
     submitted = form.payload()
-    try:
-        sign_legality_review(current_user, decision, submitted)
-    except ValidationFailed as error:
-        db.session.rollback()
-        form.apply_errors(error.errors)
-        return render_review(decision, form, 422)
-    except RuleBlocked as error:
-        db.session.rollback()
-        refusal = {"message": error.message, "findings": blocked_findings(current_user, decision, error.findings)}
-        return render_review(decision, form, 422, refusal=refusal)
-    except Conflict as error:
-        db.session.rollback()
+
+    def conflict(error: Conflict):
         unsaved = unsaved_changes(submitted, _sign_data(decision), exclude=("version", "reviewed_on"))
         return render_review(decision, None, 409, alert=error.message, unsaved=unsaved)
-    except InvalidState as error:
-        db.session.rollback()
-        return render_review(decision, form, 422, alert=error.message)
-    db.session.commit()
+
+    with answer_refusals(partial(render_review, decision, form), form=form, decision=decision,
+                         on_conflict=conflict):
+        sign_legality_review(current_user, decision, submitted)
     flash(_("Legality opinion on %(ref_no)s signed on draft version %(number)d.", ref_no=decision.ref_no,
             number=decision.drafts[-1].number), "success")
     return redirect(url_for("review.queue"))
@@ -134,11 +123,12 @@ def upload(decision_id: int):
         and permissions.can_upload(current_user, decision, StepKind.LEGALITY_REVIEW)
     )
     form = UploadForm()
-    attachment = uploads.store(form, decision, StepKind.LEGALITY_REVIEW.value)
-    if attachment is None:
-        db.session.rollback()
-        return render_review(decision, status=422, upload_form=form)
-    db.session.commit()
+    with answer_refusals(partial(_render_upload_refused, decision, form), form=form):
+        attachment = uploads.store(form, decision, StepKind.LEGALITY_REVIEW.value)
     flash(_("File %(name)s uploaded (SHA-256 %(hash)s).", name=attachment.filename, hash=attachment.sha256[:12]),
           "success")
     return redirect(url_for("review.detail", decision_id=decision.id, _anchor="evidence"))
+
+
+def _render_upload_refused(decision: Decision, upload_form: UploadForm, status: int, **_refusal: object):
+    return render_review(decision, status=status, upload_form=upload_form)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.decisions.diffs import compare
+from app.web.diffs import compare
 
 from .support import text_of
 

@@ -46,7 +46,7 @@ def test_too_large_request_is_413(app, client, orgs, monkeypatch, page_text):
      (413, "文件过大"), (422, "当前无法办理"), (500, "系统出错")],
 )
 def test_every_status_has_its_message(app, ctx, status, title):
-    from app.errors import render_error
+    from app.web.errors import render_error
 
     with app.test_request_context("/"):
         body, code = render_error(status)

@@ -176,7 +176,7 @@ def test_empty_year_has_headings_only(login, clerk, ledger):
 
 def test_rows_are_read_in_batches_and_stay_right(db, login, clerk, make_decision, walk, monkeypatch, count_queries):
     """Batches of two: every row still gets its own steps and findings, and queries grow by batch only."""
-    from app.services import exports
+    from app.reports import exports
 
     monkeypatch.setattr(exports, "BATCH", 2)
     made = [make_decision(title=f"事项{n}") for n in range(4)]
@@ -198,7 +198,7 @@ def test_export_does_not_depend_on_the_page_language(login, clerk, ledger, engli
 
 
 def test_neutralise_unit():
-    from app.services.exports import neutralise
+    from app.reports.exports import neutralise
 
     assert neutralise("=1+1") == "'=1+1"
     assert neutralise("\t=1") == "'\t=1"

@@ -38,8 +38,8 @@ def test_catalog_covers_the_template():
                                        "ParticipationMethod", "ExpertReviewMethod", "RiskType", "RiskLevel",
                                        "RiskConclusion", "LegalOpinion", "MeetingType", "Position", "Outcome"])
 def test_every_enum_value_has_a_label(enum_name):
-    from app import labels
     from app.rulebook import vocabulary
+    from app.web import labels
 
     enum: type[StrEnum] = getattr(vocabulary, enum_name)
     mapping = labels.ENUM_LABELS[enum]
@@ -47,15 +47,15 @@ def test_every_enum_value_has_a_label(enum_name):
 
 
 def test_every_step_field_has_a_label():
-    from app.labels import FIELDS
     from app.services.step_fields import COMMON_FIELDS, KIND_FIELDS
+    from app.web.labels import FIELDS
 
     names = {field.name for fields in KIND_FIELDS.values() for field in fields} | {f.name for f in COMMON_FIELDS}
     assert names - set(FIELDS) == set()
 
 
 def test_labels_follow_the_language(app, ctx):
-    from app.labels import CATEGORIES, STEP_STATUSES
+    from app.web.labels import CATEGORIES, STEP_STATUSES
 
     with app.test_request_context("/"):
         assert str(CATEGORIES["large_fund"]) == "大额度资金使用"

@@ -28,13 +28,12 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
-from app import labels
 from app.extensions import db
 from app.models import Decision, DecisionFinding, Organization, Step, User
 from app.rulebook.vocabulary import Severity, StepKind
-
-from .errors import ValidationFailed
-from .reports import report_scope
+from app.services.errors import ValidationFailed
+from app.services.reports import report_scope
+from app.web import labels
 
 #: The ledger is a Chinese record (台账) whatever language the page is in.
 LEDGER_LOCALE = "zh_CN"

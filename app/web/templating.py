@@ -16,9 +16,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.rulebook.vocabulary import Severity, StepStatus
+from app.services import permissions
+
 from . import labels
-from .rulebook.vocabulary import Severity, StepStatus
-from .services import permissions
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 EMPTY = "—"

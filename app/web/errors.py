@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 
-from .extensions import db
-from .services.errors import DomainError, RuleBlocked
+from app.extensions import db
+from app.services.errors import DomainError, RuleBlocked
 
 #: Title and explanation of each status, in the user's language.
 MESSAGES = {
@@ -46,6 +47,14 @@ def render_error(status: int, detail: object = None, findings=None):
     except Exception:  # the error page must never raise in turn
         db.session.rollback()
         return PLAIN_500, status
+
+
+def upload_too_large(_error: Exception):
+    """A body beyond even the upload allowance: the friendly page, with the limit and what to do."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    detail = _("Evidence files may be at most %(mb)d MB. Compress or split the file and upload it again.",
+               mb=max(1, limit // (1024 * 1024)))
+    return render_error(413, detail)
 
 
 def register(app: Flask) -> None:

@@ -1,0 +1,17 @@
+"""Web code every blueprint shares: the transaction boundary, refusals, forms, checklist, labels, templating.
+
+Blueprint packages import from here and from the services, never from one
+another (``tests/unit/test_imports.py`` checks it).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The HTML error pages and the template filters and globals."""
+    from . import errors, templating
+
+    errors.register(app)
+    templating.register(app)
