@@ -19,7 +19,7 @@ def flush_then_fail(monkeypatch):
         real = decision_service.create_decision
 
         def create_then_fail(user, data):
-            decision = real(user, data)
+            real(user, data)
             from app.extensions import db
 
             db.session.flush()
@@ -30,8 +30,9 @@ def flush_then_fail(monkeypatch):
     return install
 
 
-FAILURES = pytest.mark.parametrize(("error", "status"), [(RuntimeError("disk full"), 500), (InvalidState("not now"), 422)],
-                                   ids=["crash", "refusal"])
+FAILURES = pytest.mark.parametrize(
+    ("error", "status"), [(RuntimeError("disk full"), 500), (InvalidState("not now"), 422)], ids=["crash", "refusal"]
+)
 
 
 @FAILURES
