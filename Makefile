@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test lint venv dev-venv translations db demo serve clean bench
+.PHONY: run test lint venv dev-venv translations messages db demo serve clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ dev-venv: $(VENV)/.dev
 
 translations: venv
 	$(BIN)/pybabel -q compile -d translations
+
+## After adding or changing user-facing strings: extract them and update every catalogue (then translate).
+messages: venv
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output -k _l -k lazy_gettext -o translations/messages.pot .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations
 
 ## Serve the demo on http://127.0.0.1:5000 (SQLite in instance/ unless DATABASE_URL is set).
 run: venv translations

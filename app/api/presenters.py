@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Decision, Step
+from app.models import Decision
 from app.rulebook.vocabulary import StepKind
 from app.services.compliance import evaluate_decision, evidence_counts, snapshot_of
+from app.services.loading import whole_decision
 from app.services.step_fields import step_to_dict
 
 _ORDER = {kind.value: index for index, kind in enumerate(StepKind)}
@@ -49,11 +49,7 @@ def load_for_answer(ids: Sequence[int]) -> list[Decision]:
     rows = db.session.execute(
         select(Decision)
         .where(Decision.id.in_(ids))
-        .options(
-            selectinload(Decision.steps).selectinload(Step.experts),
-            selectinload(Decision.steps).selectinload(Step.opinions),
-            selectinload(Decision.drafts),
-        )
+        .options(*whole_decision(draft_texts=True, findings=False))
     ).scalars()
     by_id = {decision.id: decision for decision in rows}
     return [by_id[i] for i in ids if i in by_id]

@@ -24,6 +24,8 @@ from marshmallow import fields, validate
 from werkzeug.datastructures import FileStorage
 
 from app.rulebook.vocabulary import (
+    YEAR_MAX,
+    YEAR_MIN,
     Category,
     DecisionStatus,
     LegalOpinion,
@@ -169,7 +171,7 @@ class DecisionCreateSchema(Schema):
     title = Text(required=True)
     category = enum(Category, required=True)
     department = Text(required=True)
-    year = fields.Integer(required=True, strict=True, metadata={"description": "2000–2100"})
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(YEAR_MIN, YEAR_MAX))
     summary = Text(allow_none=True)
     draft_text = Text(required=True, metadata={"description": "The decision draft; its sha256 is what the "
                                                               "legality review signs."})
@@ -200,7 +202,7 @@ class DecisionListQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    year = fields.Integer(validate=validate.Range(2000, 2100))
+    year = fields.Integer(validate=validate.Range(YEAR_MIN, YEAR_MAX))
     category = enum(Category)
     status = enum(DecisionStatus)
     complete = fields.Boolean()
@@ -395,7 +397,7 @@ class CompletenessQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    year = fields.Integer(validate=validate.Range(2000, 2100),
+    year = fields.Integer(validate=validate.Range(YEAR_MIN, YEAR_MAX),
                           metadata={"description": "Defaults to the current year."})
 
 

@@ -10,10 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.rulebook.vocabulary import Category, DecisionStatus, values
+from app.rulebook.vocabulary import YEAR_MAX, YEAR_MIN, Category, DecisionStatus, values
 from app.services.decisions import DecisionFilter
 
-YEAR_MIN, YEAR_MAX = 2000, 2100
 #: Far beyond any real list; keeps the OFFSET within what every database accepts.
 PAGE_MAX = 100_000
 COMPLETE_VALUES = {"yes": True, "no": False}

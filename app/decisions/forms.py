@@ -10,7 +10,7 @@ from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, Selec
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
-from app.rulebook.vocabulary import EXEMPTIBLE_STEPS, StepKind, StepStatus
+from app.rulebook.vocabulary import EXEMPTIBLE_STEPS, YEAR_MAX, YEAR_MIN, StepKind, StepStatus
 from app.services.step_fields import COMMON_FIELDS, KIND_FIELDS, StepField
 from app.web.forms import (
     MAX_ROWS,
@@ -49,7 +49,7 @@ class DecisionForm(PayloadForm):
     title = short_field("title", maxlength=200, required=True)
     category = select_field("category", CATEGORIES)
     department = short_field("department", required=True)
-    year = StringField(field_label("year"), widget=NumberInput(step=1, min=2000, max=2100))
+    year = StringField(field_label("year"), widget=NumberInput(step=1, min=YEAR_MIN, max=YEAR_MAX))
     amount_cny = StringField(field_label("amount_cny"), widget=NumberInput(step=0.01, min=0),
                              render_kw={"inputmode": "decimal"})
     summary = textarea_field(field_label("summary"), rows=3, maxlength=20000)

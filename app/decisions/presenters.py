@@ -16,15 +16,13 @@ from flask_babel import ngettext
 
 from app.models import AuditEvent, Decision, DraftVersion, User
 from app.rulebook import Action, Finding
-from app.rulebook.vocabulary import PREPARATORY_STEPS, DecisionStatus, Severity, StepKind
+from app.rulebook.vocabulary import EDITABLE_STATUSES, PREPARATORY_STEPS, DecisionStatus, Severity, StepKind
 from app.services import permissions
 from app.services.compliance import blockers
 from app.web.checklist import StepView, assess, step_views
 from app.web.labels import SEVERITY_HEADINGS, STEP_KINDS
 
 from . import queries
-
-_EDITABLE = (DecisionStatus.DRAFT, DecisionStatus.IN_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -97,7 +95,7 @@ def next_steps(user: User, decision: Decision, page_steps: list[StepView], findi
     status = DecisionStatus(decision.status)
     views = {view.kind: view for view in page_steps}
     detail = url_for("decisions.detail", decision_id=decision.id)
-    if status in _EDITABLE:
+    if status in EDITABLE_STATUSES:
         for kind in PREPARATORY_STEPS:
             view = views[kind]
             name = STEP_KINDS[kind]
@@ -181,7 +179,7 @@ def decision_page(decision: Decision, user: User) -> DecisionPage:
         if evaluation.by_severity(severity)
     ]
     submit_blockers: list[Finding] = []
-    if decision.status in _EDITABLE:
+    if decision.status in EDITABLE_STATUSES:
         submit_blockers = blockers(Action("submit", actor_role=user.role_enum), decision, assessment.snapshot)
     actions = decision_actions(user, decision)
     events = queries.decision_events(decision.id, queries.HISTORY_LIMIT + 1)

@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.models import Decision
-from app.rulebook.vocabulary import StepKind
+from app.rulebook.vocabulary import YEAR_MAX, YEAR_MIN, StepKind
 from app.services import permissions
 from app.services.compliance import today
 from app.services.decisions import (
@@ -47,7 +47,7 @@ from app.web.queries import drafts_with_text
 from app.web.refusals import RefusalBox, answer_refusals
 
 from . import queries
-from .filters import YEAR_MAX, YEAR_MIN, parse_list_args
+from .filters import parse_list_args
 from .forms import STEP_FORMS, DecisionEditForm, DecisionForm, PublishForm, RowAction, StepForm, step_form
 from .presenters import decision_page
 

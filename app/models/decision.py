@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.rulebook.vocabulary import Category, DecisionStatus, Severity, StepKind
+from app.rulebook.vocabulary import YEAR_MAX, YEAR_MIN, Category, DecisionStatus, Severity, StepKind
 
 from .base import UTCDateTime, enum_check, utcnow
 from .organization import Organization
@@ -21,7 +21,7 @@ class Decision(db.Model):
     __table_args__ = (
         enum_check("category", Category),
         enum_check("status", DecisionStatus),
-        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+        CheckConstraint(f"year BETWEEN {YEAR_MIN} AND {YEAR_MAX}", name="year_range"),
         CheckConstraint("amount_cny IS NULL OR amount_cny >= 0", name="amount_not_negative"),
         CheckConstraint("seq > 0", name="seq_positive"),
         UniqueConstraint("organization_id", "year", "seq"),

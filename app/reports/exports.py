@@ -31,7 +31,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Decision, DecisionFinding, Organization, Step, User
 from app.rulebook.vocabulary import Severity, StepKind
-from app.services.errors import ValidationFailed
+from app.services.errors import check_year
 from app.services.reports import report_scope
 from app.web import labels
 
@@ -216,15 +216,9 @@ class _Words:
         return columns
 
 
-def _check_year(year: Any) -> int:
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ValidationFailed({"year": _("must be a year between 2000 and 2100")})
-    return year
-
-
 def ledger(user: User, year: int, organization_ids: Iterable[int] | None, label: str) -> Ledger:
     """The year's ledger of the organisations asked for (within the user's report scope); ``label`` names the file."""
-    year = _check_year(year)
+    year = check_year(year)
     scope = report_scope(user, organization_ids)
     words = _Words()
     stem = f"{label}_{year}"

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.models import User
+from app.rulebook.vocabulary import YEAR_MAX, YEAR_MIN
 from app.services.compliance import today
 from app.services.errors import NotFound
 from app.services.organizations import OrgNode, load_tree
 from app.services.reports import report_scope
 
-YEAR_MIN, YEAR_MAX = 2000, 2100
 PAGE_MAX = 100_000
 
 

@@ -10,11 +10,11 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Decision, DraftVersion, Step
-from app.rulebook.vocabulary import DecisionStatus, StepKind
+from app.rulebook.vocabulary import EDITABLE_STATUSES, StepKind
 
 #: The queue shows at most this many decisions, oldest submission first.
 QUEUE_LIMIT = 500
-_OPEN = (DecisionStatus.DRAFT.value, DecisionStatus.IN_PROGRESS.value)
+
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def review_queue(organization_id: int, limit: int = QUEUE_LIMIT) -> list[QueueIt
         .join(current, and_(current.decision_id == Decision.id, current.number == latest))
         .where(
             Decision.organization_id == organization_id,
-            Decision.status.in_(_OPEN),
+            Decision.status.in_(EDITABLE_STATUSES),
             Step.submitted_on.is_not(None),
             or_(Step.draft_sha256.is_(None), Step.draft_sha256 != current.sha256),
         )

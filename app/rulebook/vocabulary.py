@@ -30,6 +30,12 @@ class DecisionStatus(StrEnum):
     ARCHIVED = "archived"
 
 
+#: Before the meeting: the decision, its draft and its preparatory steps may still change.
+EDITABLE_STATUSES = (DecisionStatus.DRAFT, DecisionStatus.IN_PROGRESS)
+#: The years a decision may belong to (a database CHECK holds the same range).
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
 class StepKind(StrEnum):
     """The five statutory procedures, in the order the regulation sets them."""
 

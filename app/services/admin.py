@@ -20,6 +20,7 @@ from app.rulebook.vocabulary import Role
 from . import permissions
 from .audit import changes, record_event
 from .errors import ValidationFailed
+from .organizations import add_organization
 from .users import PASSWORD_MIN, create_user
 
 DISPLAY_NAME_MAX = 100
@@ -169,9 +170,4 @@ def create_organization(actor: User, data: Mapping[str, Any]) -> Organization:
             errors["parent"] = errors.pop("organization")
     if errors:
         raise ValidationFailed(errors)
-    organization = Organization(code=code, name=name, parent=parent)
-    db.session.add(organization)
-    db.session.flush()
-    record_event(actor, "organization.create", "organization", organization.id,
-                 after={"code": code, "name": name, "parent": parent.code if parent else None})
-    return organization
+    return add_organization(actor, code, name, parent)

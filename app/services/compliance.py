@@ -16,7 +16,7 @@ from flask import current_app, g, has_app_context
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Attachment, CalendarDay, Decision, DecisionFinding, DraftVersion, Step
+from app.models import Attachment, CalendarDay, Decision, DecisionFinding, DraftVersion
 from app.rulebook import (
     Action,
     Finding,
@@ -142,7 +142,7 @@ def refresh_summary(decision: Decision) -> Evaluation:
 
 def rebuild_all(batch: int = 500) -> int:
     """Recompute every stored summary (after a rulebook or profile change)."""
-    from sqlalchemy.orm import selectinload
+    from .loading import whole_decision
 
     ids = db.session.execute(select(Decision.id).order_by(Decision.id)).scalars().all()
     for start in range(0, len(ids), batch):
@@ -150,12 +150,7 @@ def rebuild_all(batch: int = 500) -> int:
         decisions = db.session.execute(
             select(Decision)
             .where(Decision.id.in_(chunk))
-            .options(
-                selectinload(Decision.steps).selectinload(Step.experts),
-                selectinload(Decision.steps).selectinload(Step.opinions),
-                selectinload(Decision.drafts),
-                selectinload(Decision.findings),
-            )
+            .options(*whole_decision())
         ).scalars()
         for decision in decisions:
             refresh_summary(decision)

@@ -11,18 +11,19 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Decision, DraftVersion, Organization, Step, User
 from app.models.base import utcnow
 from app.rulebook import Action
-from app.rulebook.vocabulary import Category, DecisionStatus, StepKind, StepStatus
+from app.rulebook.vocabulary import EDITABLE_STATUSES, Category, DecisionStatus, StepKind, StepStatus
 
 from . import permissions
 from .audit import changes, record_event
 from .compliance import blockers, refresh_summary, today
-from .errors import Conflict, InvalidState, RuleBlocked, ValidationFailed
+from .errors import Conflict, InvalidState, RuleBlocked, ValidationFailed, check_year
+from .loading import whole_decision
 
 EDITABLE_FIELDS = ("title", "category", "department", "year", "summary", "amount_cny")
 TITLE_MAX, DEPARTMENT_MAX, SUMMARY_MAX, DRAFT_MAX = 200, 100, 20_000, 500_000
@@ -74,10 +75,10 @@ def _parse_fields(raw: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
         year = raw["year"]
         if isinstance(year, str) and year.strip().isdigit():
             year = int(year)
-        if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-            errors["year"] = _("must be a year between 2000 and 2100")
-        else:
-            values["year"] = year
+        try:
+            values["year"] = check_year(year)
+        except ValidationFailed as error:
+            errors.update(error.errors)
     if "amount_cny" in raw:
         amount = raw["amount_cny"]
         if amount in (None, ""):
@@ -187,7 +188,7 @@ def update_decision(user: User, decision: Decision, data: Mapping[str, Any]) -> 
         raise ValidationFailed({"version": _("is required")})
     check_version(decision, data["version"])
     permissions.ensure(
-        permissions.can_create(user) and decision.organization_id == user.organization_id,
+        permissions.is_clerk_of(user, decision.organization_id),
         _("Only a clerk of the organisation may edit a decision."),
     )
     if not permissions.can_edit(user, decision):
@@ -238,10 +239,10 @@ def submit_decision(user: User, decision: Decision, version: Any = None) -> Deci
     """提请集体讨论: refused while the rulebook has blockers for it (713号令 art. 25)."""
     check_version(decision, version)
     permissions.ensure(
-        permissions.can_create(user) and decision.organization_id == user.organization_id,
+        permissions.is_clerk_of(user, decision.organization_id),
         _("Only a clerk of the organisation may submit a decision."),
     )
-    if decision.status not in (DecisionStatus.DRAFT, DecisionStatus.IN_PROGRESS):
+    if decision.status not in EDITABLE_STATUSES:
         raise InvalidState(_("Only a decision in preparation can be submitted for discussion."))
     found = blockers(Action("submit", actor_role=user.role_enum), decision)
     if found:
@@ -254,7 +255,7 @@ def publish_decision(user: User, decision: Decision, published_on: Any, version:
     """Record the publication of an approved decision (713号令 art. 32)."""
     check_version(decision, version)
     permissions.ensure(
-        permissions.can_create(user) and decision.organization_id == user.organization_id,
+        permissions.is_clerk_of(user, decision.organization_id),
         _("Only a clerk of the organisation may publish a decision."),
     )
     meeting = decision.step(StepKind.COLLECTIVE_DECISION)
@@ -279,7 +280,7 @@ def archive_decision(user: User, decision: Decision, version: Any = None) -> Dec
     """Close the file: a published decision, or a decided and rejected one."""
     check_version(decision, version)
     permissions.ensure(
-        permissions.can_create(user) and decision.organization_id == user.organization_id,
+        permissions.is_clerk_of(user, decision.organization_id),
         _("Only a clerk of the organisation may archive a decision."),
     )
     if not permissions.is_archivable(decision):
@@ -292,13 +293,7 @@ def load_decision(user: User, decision_id: int, *, full: bool = True) -> Decisio
     """The decision with its steps (and drafts), or ``NotFound`` if the user may not see it."""
     stmt = select(Decision).where(Decision.id == decision_id)
     if full:
-        stmt = stmt.options(
-            selectinload(Decision.steps).selectinload(Step.experts),
-            selectinload(Decision.steps).selectinload(Step.opinions),
-            # Older versions' texts can be long: load them only when asked for.
-            selectinload(Decision.drafts).options(defer(DraftVersion.text), selectinload(DraftVersion.author)),
-            selectinload(Decision.findings),
-        )
+        stmt = stmt.options(*whole_decision())
     decision = db.session.execute(stmt).scalar_one_or_none()
     return permissions.readable_decision(user, decision)
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from flask_babel import gettext as _
+
 from app.rulebook.findings import Finding
+from app.rulebook.vocabulary import YEAR_MAX, YEAR_MIN
 
 
 class DomainError(Exception):
@@ -65,3 +68,11 @@ class RuleBlocked(DomainError):
     def __init__(self, findings: Sequence[Finding], message: str) -> None:
         super().__init__(message)
         self.findings = list(findings)
+
+
+def check_year(year: object, field: str = "year") -> int:
+    """A decision year as an ``int`` within the range the database allows, or a field error."""
+    if isinstance(year, bool) or not isinstance(year, int) or not YEAR_MIN <= year <= YEAR_MAX:
+        raise ValidationFailed({field: _("must be a year between %(first)d and %(last)d", first=YEAR_MIN,
+                                         last=YEAR_MAX)})
+    return year

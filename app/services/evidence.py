@@ -25,6 +25,7 @@ from typing import BinaryIO
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Attachment, Decision, Step, User
@@ -318,12 +319,13 @@ def attachment_for_download(user: User, attachment_id: int) -> Download:
     return Download(path, attachment.filename, attachment.content_type, attachment.size, attachment)
 
 
-def step_attachments(decision: Decision) -> dict[str, list[Attachment]]:
-    """The decision's evidence by step kind, oldest first, in one query."""
+def attachments_by_kind(decision_id: int) -> dict[str, list[Attachment]]:
+    """The decision's evidence files by step kind, oldest first, their uploaders loaded: one query."""
     rows = db.session.execute(
         select(Attachment, Step.kind)
         .join(Step, Step.id == Attachment.step_id)
-        .where(Step.decision_id == decision.id)
+        .where(Step.decision_id == decision_id)
+        .options(joinedload(Attachment.uploaded_by))
         .order_by(Attachment.id)
     ).all()
     result: dict[str, list[Attachment]] = {kind.value: [] for kind in StepKind}

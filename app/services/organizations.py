@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Organization
+from app.models import Organization, User
+
+from .audit import record_event
 
 
 @dataclass(frozen=True)
@@ -68,3 +70,13 @@ def load_tree() -> OrgTree:
         select(Organization.id, Organization.code, Organization.name, Organization.parent_id)
     ).all()
     return OrgTree(tuple(row) for row in rows)
+
+
+def add_organization(actor: User | None, code: str, name: str, parent: Organization | None) -> Organization:
+    """Create an organisation and its audit event (the operator's command has no actor)."""
+    organization = Organization(code=code, name=name, parent=parent)
+    db.session.add(organization)
+    db.session.flush()
+    record_event(actor, "organization.create", "organization", organization.id,
+                 after={"code": code, "name": name, "parent": parent.code if parent else None})
+    return organization

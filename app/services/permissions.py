@@ -6,31 +6,23 @@ templates call the same functions to decide which buttons to show.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from app.extensions import db
-from app.models import Decision, Organization, User
-from app.rulebook.vocabulary import DecisionStatus, Outcome, Role, StepKind
+from app.models import Decision, User
+from app.rulebook.vocabulary import EDITABLE_STATUSES, DecisionStatus, Outcome, Role, StepKind
 
 from .errors import NotFound, PermissionDenied
-
-_EDITABLE = (DecisionStatus.DRAFT.value, DecisionStatus.IN_PROGRESS.value)
+from .organizations import load_tree
 
 
 def visible_organization_ids(user: User) -> list[int]:
     """The user's own organisation; an auditor also sees its descendants."""
     if user.role != Role.AUDITOR:
         return [user.organization_id]
-    rows = db.session.execute(select(Organization.id, Organization.parent_id)).all()
-    children: dict[int | None, list[int]] = {}
-    for org_id, parent_id in rows:
-        children.setdefault(parent_id, []).append(org_id)
-    seen, stack = [], [user.organization_id]
-    while stack:
-        org_id = stack.pop()
-        seen.append(org_id)
-        stack.extend(children.get(org_id, ()))
-    return seen
+    return load_tree().subtree(user.organization_id)
+
+
+def is_clerk_of(user: User, organization_id: int) -> bool:
+    """An active clerk of that very organisation: who records its decisions (DESIGN §4)."""
+    return user.is_active and user.role == Role.CLERK and user.organization_id == organization_id
 
 
 def can_read(user: User, decision: Decision) -> bool:
@@ -47,16 +39,16 @@ def can_create(user: User) -> bool:
 
 def can_edit(user: User, decision: Decision) -> bool:
     """Edit the decision and its draft: a clerk, before it goes to the meeting."""
-    return can_create(user) and decision.organization_id == user.organization_id and decision.status in _EDITABLE
+    return is_clerk_of(user, decision.organization_id) and decision.status in EDITABLE_STATUSES
 
 
 def can_record_step(user: User, decision: Decision, kind: StepKind) -> bool:
     """Clerks record every step; for the legality review only its submission date."""
-    if not (can_create(user) and decision.organization_id == user.organization_id):
+    if not is_clerk_of(user, decision.organization_id):
         return False
     if kind == StepKind.COLLECTIVE_DECISION:
         return decision.status in (DecisionStatus.SUBMITTED, DecisionStatus.DECIDED)
-    return decision.status in _EDITABLE
+    return decision.status in EDITABLE_STATUSES
 
 
 def can_sign_legality_review(user: User, decision: Decision) -> bool:
@@ -64,7 +56,7 @@ def can_sign_legality_review(user: User, decision: Decision) -> bool:
         user.is_active
         and user.role == Role.LEGAL_ADVISER
         and decision.organization_id == user.organization_id
-        and decision.status in _EDITABLE
+        and decision.status in EDITABLE_STATUSES
     )
 
 
@@ -93,24 +85,22 @@ def can_submit(user: User, decision: Decision) -> bool:
 
 
 def can_publish(user: User, decision: Decision) -> bool:
-    return can_create(user) and decision.organization_id == user.organization_id and (
-        decision.status == DecisionStatus.DECIDED
-    )
+    return is_clerk_of(user, decision.organization_id) and decision.status == DecisionStatus.DECIDED
 
 
 def can_archive(user: User, decision: Decision) -> bool:
-    return can_create(user) and decision.organization_id == user.organization_id and decision.status in (
+    return is_clerk_of(user, decision.organization_id) and decision.status in (
         DecisionStatus.DECIDED,
         DecisionStatus.PUBLISHED,
     )
 
 
 def can_upload(user: User, decision: Decision, kind: StepKind) -> bool:
-    if decision.organization_id != user.organization_id or not user.is_active:
-        return False
-    if user.role == Role.CLERK:
+    """Clerks attach evidence to every step, the legal adviser to the legality review only."""
+    if is_clerk_of(user, decision.organization_id):
         return True
-    return user.role == Role.LEGAL_ADVISER and kind == StepKind.LEGALITY_REVIEW
+    return (user.is_active and user.role == Role.LEGAL_ADVISER and decision.organization_id == user.organization_id
+            and kind == StepKind.LEGALITY_REVIEW)
 
 
 def can_view_reports(user: User) -> bool:

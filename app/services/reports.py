@@ -27,7 +27,7 @@ from app.rulebook.vocabulary import Category, StepKind, StepStatus
 
 from . import permissions
 from .compliance import current_profile
-from .errors import PermissionDenied, ValidationFailed
+from .errors import PermissionDenied, check_year
 
 _DONE = (StepStatus.COMPLETED.value, StepStatus.EXEMPTED.value)
 
@@ -80,12 +80,6 @@ def report_scope(user: User, organization_ids: Iterable[int] | None = None) -> l
         return visible
     wanted = set(organization_ids)
     return [org_id for org_id in visible if org_id in wanted]
-
-
-def _check_year(year: Any) -> int:
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ValidationFailed({"year": _("must be a year between 2000 and 2100")})
-    return year
 
 
 def _data_stamp() -> tuple[int, str] | None:
@@ -145,7 +139,7 @@ def completeness(user: User, year: int, organization_ids: Iterable[int] | None =
     kept until the next write anywhere (``REPORT_CACHE_SECONDS`` at most, 60 by
     default), so a dashboard asked again costs two small queries.
     """
-    year = _check_year(year)
+    year = check_year(year)
     scope = report_scope(user, organization_ids)
     profile = current_profile()
     key = (str(db.engine.url), tuple(sorted(scope)), year, profile.name)
@@ -219,7 +213,7 @@ class OrganizationRow:
 
 def completeness_by_organization(user: User, year: int) -> list[OrganizationRow]:
     """Total and complete decisions of the year per organisation in the user's scope (one query)."""
-    year = _check_year(year)
+    year = check_year(year)
     scope = report_scope(user)
     rows = db.session.execute(
         select(

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from app.models import Step
 from app.rulebook.snapshot import Expert, MemberOpinion, StepFacts
 from app.rulebook.vocabulary import (
+    YEAR_MIN,
     ExpertReviewMethod,
     LegalOpinion,
     MeetingType,
@@ -36,8 +37,8 @@ from .errors import ValidationFailed
 
 TEXT_MAX = 20_000
 SHORT_MAX = 100
-#: The earliest date a step may record (decisions are of the years 2000–2100).
-DATE_MIN = date(2000, 1, 1)
+#: The earliest date a step may record (the first day of the first year a decision may belong to).
+DATE_MIN = date(YEAR_MIN, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def _parse_value(field: StepField, raw: Any, errors: _Errors, key: str | None = 
             errors.add(key, _("must be a date in the form YYYY-MM-DD"))
             return None
         if value < DATE_MIN:
-            # Decisions are of 2000–2100; an older date is a typo, and would make the rules count centuries.
+            # Older than any decision: a typo, which would make the rules count centuries.
             errors.add(key, _("must not be before %(day)s", day=DATE_MIN.isoformat()))
             return None
         return value

@@ -115,7 +115,7 @@ def record_step(user: User, decision: Decision, kind: StepKind | str, data: Mapp
         return _record_legality_submission(user, decision, data)
     if kind == StepKind.COLLECTIVE_DECISION:
         return record_collective_decision(user, decision, data)
-    permissions.ensure(permissions.can_create(user) and decision.organization_id == user.organization_id,
+    permissions.ensure(permissions.is_clerk_of(user, decision.organization_id),
                        _("Only a clerk of the organisation may record this step."))
     if not permissions.can_record_step(user, decision, kind):
         raise _frozen()
@@ -141,7 +141,7 @@ def record_step(user: User, decision: Decision, kind: StepKind | str, data: Mapp
 def _record_legality_submission(user: User, decision: Decision, data: Mapping[str, Any]) -> Step:
     """The clerk records only when the materials went to review (送审); the opinion is the adviser's."""
     kind = StepKind.LEGALITY_REVIEW
-    permissions.ensure(permissions.can_create(user) and decision.organization_id == user.organization_id,
+    permissions.ensure(permissions.is_clerk_of(user, decision.organization_id),
                        _("Only a clerk of the organisation records the submission for legality review."))
     signature = set(data) & set(SIGNATURE_FIELDS)
     if signature or data.get("status") in (StepStatus.COMPLETED.value, StepStatus.EXEMPTED.value):
@@ -218,7 +218,7 @@ def record_collective_decision(user: User, decision: Decision, data: Mapping[str
     corrected until it is published, and every correction is an audit event.
     """
     kind = StepKind.COLLECTIVE_DECISION
-    permissions.ensure(permissions.can_create(user) and decision.organization_id == user.organization_id,
+    permissions.ensure(permissions.is_clerk_of(user, decision.organization_id),
                        _("Only a clerk of the organisation may record the collective decision."))
     _rule_refusal(Action("record_collective_decision", actor_role=user.role_enum), decision,
                   _("The collective decision cannot be recorded for this decision now."))

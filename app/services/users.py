@@ -11,6 +11,7 @@ from app.rulebook.vocabulary import Role
 
 from .audit import record_event
 from .errors import ValidationFailed
+from .organizations import add_organization
 
 PASSWORD_MIN = 8
 
@@ -54,9 +55,5 @@ def ensure_organization(code: str, name: str, parent: Organization | None = None
     """The organisation with ``code``, created if it does not exist yet."""
     org = db.session.execute(select(Organization).where(Organization.code == code)).scalar_one_or_none()
     if org is None:
-        org = Organization(code=code, name=name, parent=parent)
-        db.session.add(org)
-        db.session.flush()
-        record_event(None, "organization.create", "organization", org.id,
-                     after={"code": code, "name": name, "parent": parent.code if parent else None})
+        org = add_organization(None, code, name, parent)
     return org

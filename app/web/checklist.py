@@ -18,9 +18,9 @@ from app.rulebook import DecisionSnapshot, Finding
 from app.rulebook.vocabulary import Category, StepKind, StepStatus
 from app.services import permissions
 from app.services.compliance import Evaluation, current_profile, evaluate_decision, snapshot_of
+from app.services.evidence import attachments_by_kind
 from app.services.step_fields import KIND_FIELDS, step_to_dict
 
-from . import queries
 from .labels import field_label
 
 #: Facts shown elsewhere on a step's card, not in its list of facts.
@@ -131,7 +131,7 @@ class Assessment:
 
 def assess(decision: Decision) -> Assessment:
     """Evaluate the decision once, counting evidence from the listed files (no separate count query)."""
-    attachments = queries.attachments_by_kind(decision.id)
+    attachments = attachments_by_kind(decision.id)
     counts = {step.id: len(attachments.get(step.kind, [])) for step in decision.steps}
     snapshot = snapshot_of(decision, counts)
     return Assessment(snapshot, evaluate_decision(decision, snapshot), attachments)

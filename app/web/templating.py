@@ -201,6 +201,19 @@ def page_window(current: int, pages: int, radius: int = 2) -> list[int]:
     return sorted({1, pages, *around})
 
 
+def field_attrs(field: Any, help_text: object = None, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A field's HTML attributes: the caller's, plus what links it to its messages for assistive technology."""
+    attrs = dict(extra or {})
+    described = [f"{field.id}-error"] if field.errors else []
+    if help_text:
+        described.append(f"{field.id}-help")
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return attrs
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(amount, "amount")
@@ -216,6 +229,7 @@ def register(app: Flask) -> None:
         html_lang=html_lang,
         nav_items=nav_items,
         event_changes=event_changes,
+        field_attrs=field_attrs,
         page_window=page_window,
         severity_colours=SEVERITY_COLOURS,
         step_status_colours=STEP_STATUS_COLOURS,

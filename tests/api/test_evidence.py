@@ -151,7 +151,7 @@ def test_download_helper_checks_read_permission(db, clerk, auditor, make_user, m
         evidence.attachment_for_download(make_user("clerk", "CD"), attachment.id)
     with pytest.raises(NotFound):
         evidence.attachment_for_download(clerk, attachment.id + 1000)
-    assert [a.id for a in evidence.step_attachments(decision)["expert_review"]] == [attachment.id]
+    assert [a.id for a in evidence.attachments_by_kind(decision.id)["expert_review"]] == [attachment.id]
 
 
 def test_upload_refreshes_findings_and_is_audited(api, db, clerk, make_decision, walk):

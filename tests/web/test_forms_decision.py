@@ -213,3 +213,12 @@ def test_form_pages_query_count_is_bounded(db, login, clerk, make_decision, walk
             assert client.get(url).status_code == 200
         assert len(statements) <= 11, (url, statements)
         assert len([s for s in statements if "FROM draft_versions" in s]) <= 2
+
+
+def test_a_refused_field_is_linked_to_its_message(login, clerk, page_text):
+    """Assistive technology reads the message with the input: aria-invalid and aria-describedby."""
+    body = page_text(login(clerk).post("/decisions/new", data={**NEW, "title": ""}), 422)
+    box = field_block(body, "title")
+    assert 'aria-invalid="true"' in box
+    assert 'aria-describedby="title-error"' in box
+    assert 'id="title-error"' in box

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..labels import DECISION_STATUS_ZH, OUTCOME_ZH, POSITION_ZH, en_list, en_word, zh_date, zh_list
 from ..snapshot import MemberOpinion
-from ..vocabulary import Category, DecisionStatus, Outcome, Position, Severity, StepKind, StepStatus
+from ..vocabulary import EDITABLE_STATUSES, Category, DecisionStatus, Outcome, Position, Severity, StepKind, StepStatus
 from .base import CADRE_RULES, REG, Context, Issue, active, as_date, filled, rule
 
 CD = StepKind.COLLECTIVE_DECISION
@@ -36,7 +36,7 @@ def recordable(ctx: Context) -> Iterator[Issue]:
     status = snapshot.status
     if status == DecisionStatus.SUBMITTED or (status == DecisionStatus.DECIDED and snapshot.published_on is None):
         return
-    if status in (DecisionStatus.DRAFT, DecisionStatus.IN_PROGRESS):
+    if status in EDITABLE_STATUSES:
         yield Issue(
             f"决策尚未提请集体讨论（当前状态：{DECISION_STATUS_ZH[status]}），不能记录集体讨论决定",
             f"The decision has not been submitted for collective discussion (status: {en_word(status)}); "
