@@ -111,7 +111,7 @@ demo_cli = AppGroup("demo", help="Demonstration and benchmark data.")
 @demo_cli.command("load")
 def demo_load_command() -> None:
     """白甸镇 (under 海安市): 47 complete 2024 decisions, 2025 ones in progress, demo users."""
-    from .services.demo import load_demo
+    from .demo.load import load_demo
 
     with write_intent():
         summary = load_demo()
@@ -124,7 +124,7 @@ def demo_load_command() -> None:
 @click.option("--seed", type=int, default=1, show_default=True)
 def demo_synth_command(count: int, seed: int) -> None:
     """Bulk synthetic decisions with steps and audit events, for benchmarks."""
-    from .services.synth import synthesise
+    from .demo.synth import synthesise
 
     started = time.perf_counter()
     with write_intent():

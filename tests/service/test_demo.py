@@ -6,10 +6,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from app.demo.cases import CASES_2025, LEDGER_2024
+from app.demo.load import DEMO_PASSWORD, load_demo
 from app.models import Attachment, AuditEvent, Decision, DecisionFinding, DraftVersion, Organization, Step, User
 from app.services.audit import chain_tip, verify_chain
 from app.services.compliance import rebuild_all
-from app.services.demo import CASES_2025, DEMO_PASSWORD, LEDGER_2024, load_demo
 
 
 def _summaries(db) -> dict[int, tuple]:

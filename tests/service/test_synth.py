@@ -6,10 +6,10 @@ from collections import Counter
 
 from sqlalchemy import func, select, text
 
+from app.demo.synth import synthesise
 from app.models import AuditEvent, Decision, DecisionFinding, DraftVersion, Expert, MemberOpinion, Organization, Step
 from app.services.audit import verify_chain
 from app.services.compliance import rebuild_all
-from app.services.synth import synthesise
 
 
 def _wipe(db) -> None:
@@ -100,9 +100,9 @@ def test_synth_data_is_varied_chained_and_as_the_rulebook_says(db):
 
 
 def test_synth_continues_the_demo_ids_numbers_and_chain(db):
+    from app.demo.load import load_demo
     from app.models import User
     from app.services.decisions import create_decision
-    from app.services.demo import load_demo
 
     load_demo()
     db.session.commit()

@@ -77,7 +77,8 @@ def input_value(body: str, name: str) -> str | None:
 
 
 def pdf_bytes(text: str = "evidence") -> bytes:
-    from app.services.demo import make_pdf
+    """A valid one-page PDF, as the demo's evidence files are (the evidence service checks the content)."""
+    from app.demo.pdf import make_pdf
 
     return make_pdf([text])
 

@@ -23,6 +23,8 @@ from typing import Any
 
 import pytest
 
+from .support import pdf_bytes
+
 LOGIN = "login"  # 302 to the login page
 ACTORS = ("anonymous", "other_clerk", "legal", "auditor", "admin", "clerk")  # clerk last: its POSTs change things
 
@@ -34,9 +36,7 @@ def row(anonymous, clerk, legal, auditor, admin, other_clerk) -> dict[str, Any]:
 
 
 def _pdf() -> dict:
-    from app.services.demo import make_pdf
-
-    return {"step": "public_participation", "file": (io.BytesIO(make_pdf(["evidence"])), "evidence.pdf")}
+    return {"step": "public_participation", "file": (io.BytesIO(pdf_bytes("evidence")), "evidence.pdf")}
 
 
 def _legality_pdf() -> dict:
@@ -127,7 +127,6 @@ def test_every_web_route_is_in_the_table(app):
 @pytest.fixture
 def world(db, clerk, legal, auditor, make_user, make_decision, walk):
     """The users, a BD decision waiting for its legality review, one evidence file and a user to administer."""
-    from app.services.demo import make_pdf
     from app.services.evidence import store_attachment
 
     users = {
@@ -140,7 +139,7 @@ def world(db, clerk, legal, auditor, make_user, make_decision, walk):
     target = make_user("clerk", "BD", username="target_bd")
     decision = walk(make_decision(user=users["clerk"]), "submitted_for_review")
     attachment = store_attachment(users["clerk"], decision, "public_participation", "notice.pdf",
-                                  make_pdf(["notice"]), "application/pdf")
+                                  pdf_bytes("notice"), "application/pdf")
     db.session.commit()
     values = {
         "decision_id": decision.id,

@@ -1,44 +1,25 @@
-"""The demonstration data: 白甸镇 (under 海安市), its 2024 ledger and its 2025 decisions in progress.
+"""The demo's decisions: 白甸镇's 2024 ledger and the 2025 cases, each with the facts its forms would send.
 
-Everything goes through the workflow services as a clerk and the legal adviser
-would, so every fact is audit-logged and every stored compliance summary is
-what the rulebook says. The 47 decisions of 2024 are complete; each 2025 one
-shows one kind of finding (DESIGN §3), so the demo has something to show for
-every rule that can stand on a decision.
+The 47 decisions of 2024 satisfy every rule; each 2025 case changes its plan
+(``tweak``) or acts after its stages (``after``) to show one kind of finding
+(DESIGN §3), so the demo has something to show for every rule that can stand
+on a decision. ``app.demo.load`` runs them through the workflow services.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
-
-from app.extensions import db
-from app.models import Attachment, Decision, Organization, User
+from app.models import Decision, User
 from app.rulebook import WorkdayCalendar
-from app.rulebook.vocabulary import Category, DecisionStatus, Role, StepKind
+from app.rulebook.vocabulary import Category, StepKind
+from app.services.decisions import submit_decision, update_decision
+from app.services.errors import RuleBlocked
 
-from .compliance import load_calendar
-from .decisions import archive_decision, create_decision, publish_decision, submit_decision, update_decision
-from .errors import RuleBlocked
-from .evidence import store_attachment
-from .steps import record_step, sign_legality_review
-from .users import create_user, ensure_organization
-
-DEMO_PASSWORD = "demo12345"  # noqa: S105 - the documented demo password (README, Makefile)
-
-#: username, role, organisation, display name.
-USERS = (
-    ("clerk", Role.CLERK, "BD", "张晓梅"),
-    ("legal", Role.LEGAL_ADVISER, "BD", "王律师"),
-    ("auditor", Role.AUDITOR, "HA", "陈建国"),
-    ("admin", Role.ADMIN, "HA", "系统管理员"),
-)
+from .dates import next_workday
 
 MM, CA, MP, LF = Category.MAJOR_MATTER, Category.CADRE_APPOINTMENT, Category.MAJOR_PROJECT, Category.LARGE_FUND
 
@@ -135,15 +116,6 @@ RISK_TYPES: dict[Category, list[str]] = {
     LF: ["fiscal"],
 }
 
-EVIDENCE: dict[StepKind, tuple[str, str]] = {
-    StepKind.PUBLIC_PARTICIPATION: ("征求意见公告及意见采纳情况.pdf", "public participation record"),
-    StepKind.EXPERT_REVIEW: ("专家论证意见书.pdf", "signed expert opinion"),
-    StepKind.RISK_ASSESSMENT: ("社会稳定风险评估报告.pdf", "risk assessment report"),
-    StepKind.LEGALITY_REVIEW: ("合法性审查意见书.pdf", "legality review opinion"),
-    StepKind.COLLECTIVE_DECISION: ("会议纪要.pdf", "meeting minutes"),
-}
-
-#: The workflow in order; a case runs its stages up to and including ``until``.
 STAGES = (
     "public_participation", "expert_review", "risk_assessment", "submit_for_review", "sign", "submit", "meeting",
     "publish", "archive",
@@ -183,12 +155,6 @@ class Case:
     exempt: dict[StepKind, tuple[str, str]] = field(default_factory=dict)
 
 
-def _next_workday(day: date, calendar: WorkdayCalendar) -> date:
-    while not calendar.is_workday(day):
-        day += timedelta(days=1)
-    return day
-
-
 def _iso(day: date) -> str:
     return day.isoformat()
 
@@ -216,7 +182,8 @@ def _opinions(members: tuple[str, ...], present: int, index: int) -> list[dict[s
     return opinions
 
 
-def _summary(title: str, category: Category, department: str, amount_wan: int | None) -> str:
+def summary_text(title: str, category: Category, department: str, amount_wan: int | None) -> str:
+    """The decision's one-line summary, worded as a town government would for its category."""
     if category == CA:
         matter = title.removeprefix("关于").removesuffix("的决定")
         return f"{matter}，由{department}提出人选建议，经组织考察后提请镇党委会讨论决定。"
@@ -225,13 +192,14 @@ def _summary(title: str, category: Category, department: str, amount_wan: int | 
     return f"{title}，由白甸镇{department}牵头起草，经公开征求意见、专家论证、风险评估和合法性审查后提请集体讨论。"
 
 
-def _draft(title: str, category: Category, department: str, amount_wan: int | None) -> str:
+def draft_text(title: str, category: Category, department: str, amount_wan: int | None) -> str:
+    """A short draft decision in the usual numbered form, so the draft diff and LR-05 have text to compare."""
     lines = [
         f"{title}（草案）",
         "",
         f"一、决策事项：{title.removeprefix('关于').removesuffix('的决定')}。",
         f"二、承办单位：白甸镇{department}。",
-        f"三、主要内容：{_summary(title, category, department, amount_wan)}",
+        f"三、主要内容：{summary_text(title, category, department, amount_wan)}",
     ]
     if amount_wan is not None:
         lines.append(f"四、资金安排：总额{amount_wan}万元，按工程进度或发放进度分期拨付，专款专用，接受审计监督。")
@@ -263,7 +231,7 @@ def make_plan(category: Category, start: date, index: int, calendar: WorkdayCale
         {"name": name, "field": field_, "institution": institution, "no_conflict": True}
         for name, field_, institution in (pool[(index + k) % len(pool)] for k in range(3 + index % 2))
     ]
-    review_day = _next_workday(end + timedelta(days=5), calendar)
+    review_day = next_workday(end + timedelta(days=5), calendar)
     expert_review = {
         "status": "completed", "method": "meeting" if index % 3 else "written", "review_date": _iso(review_day),
         "opinion_text": "专家组认为决策草案依据充分、方案可行，建议细化实施步骤和监督措施。",
@@ -271,7 +239,7 @@ def make_plan(category: Category, start: date, index: int, calendar: WorkdayCale
     }
     if index % 4 == 1:
         expert_review["dissent"] = "一名专家建议对实施期限作进一步论证。"
-    assessed = _next_workday(end + timedelta(days=8), calendar)
+    assessed = next_workday(end + timedelta(days=8), calendar)
     medium = index % 3 == 0
     risk = {
         "status": "completed", "risk_types": RISK_TYPES[category], "risk_level": "medium" if medium else "low",
@@ -281,7 +249,7 @@ def make_plan(category: Category, start: date, index: int, calendar: WorkdayCale
         "conclusion": "proceed_with_measures" if medium else "proceed",
         "assessed_on": _iso(assessed), "completed_on": _iso(assessed),
     }
-    submitted = _next_workday(assessed + timedelta(days=2), calendar)
+    submitted = next_workday(assessed + timedelta(days=2), calendar)
     reviewed, _years = calendar.add_workdays(submitted, 8 + index % 4)
     with_changes = index % 6 == 5
     signature = {
@@ -290,7 +258,7 @@ def make_plan(category: Category, start: date, index: int, calendar: WorkdayCale
                          else "经审查，决策事项在法定权限内，程序符合规定，内容不违反法律法规。"),
         "reviewed_on": _iso(reviewed),
     }
-    meeting_day = _next_workday(reviewed + timedelta(days=4 + index % 5), calendar)
+    meeting_day = next_workday(reviewed + timedelta(days=4 + index % 5), calendar)
     members, meeting_type = _members(category)
     present = len(members) - (index % 2)
     prefix = "白委纪" if category == CA else "白政纪"
@@ -465,154 +433,9 @@ CASES_2025: tuple[Case, ...] = (
 )
 
 
-# -- evidence files ----------------------------------------------------------------------------------
-
-
-def _pdf_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-
-def make_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF with a few ASCII lines (enough for a viewer to open the demo's evidence)."""
-    body = "BT /F1 12 Tf 16 TL 72 770 Td " + " T* ".join(f"({_pdf_escape(line)}) Tj" for line in lines) + " ET"
-    stream = body.encode("ascii", "replace")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
-        b"/Contents 4 0 R >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
-def _evidence(user: User, decision: Decision, kind: StepKind, on: str | date) -> None:
-    """Upload the step's evidence file through the evidence service (stored at its content-hash path)."""
-    filename, what = EVIDENCE[kind]
-    content = make_pdf([f"Baidian Town People's Government - {what}", f"Decision {decision.ref_no}",
-                        f"Step: {kind.value}", f"Dated {on}"])
-    store_attachment(user, decision, kind, filename, content, "application/pdf")
-
-
-# -- running a case through the services -------------------------------------------------------------
-
-
-def run_case(case: Case, plan: Plan, year: int, users: dict[str, User]) -> Decision:
-    """Create the decision and take it through its stages as the clerk and the legal adviser would."""
-    clerk, legal = users["clerk"], users["legal"]
-    decision = create_decision(clerk, {
-        "title": case.title, "category": case.category.value, "department": case.department, "year": year,
-        "summary": _summary(case.title, case.category, case.department, case.amount_wan),
-        "draft_text": _draft(case.title, case.category, case.department, case.amount_wan),
-        "amount_cny": None if case.amount_wan is None else Decimal(case.amount_wan) * 10_000,
-    })
-    stages = STAGES[: STAGES.index(case.until) + 1] if case.until else ()
-    for stage in stages:
-        if stage in ("public_participation", "expert_review", "risk_assessment"):
-            kind = StepKind(stage)
-            if kind in case.exempt:
-                reason, basis = case.exempt[kind]
-                record_step(clerk, decision, kind, {"status": "exempted", "exemption_reason": reason,
-                                                    "exemption_basis": basis})
-                continue
-            data = getattr(plan, stage)
-            record_step(clerk, decision, kind, data)
-            if case.evidence:
-                _evidence(clerk, decision, kind, data["completed_on"])
-        elif stage == "submit_for_review":
-            record_step(clerk, decision, StepKind.LEGALITY_REVIEW,
-                        {"status": "in_progress", "submitted_on": _iso(plan.submitted_on)})
-        elif stage == "sign":
-            sign_legality_review(legal, decision, plan.signature)
-            if case.evidence:
-                _evidence(legal, decision, StepKind.LEGALITY_REVIEW, plan.signature["reviewed_on"])
-        elif stage == "submit":
-            submit_decision(clerk, decision)
-        elif stage == "meeting":
-            record_step(clerk, decision, StepKind.COLLECTIVE_DECISION, plan.meeting)
-            if case.evidence:
-                _evidence(clerk, decision, StepKind.COLLECTIVE_DECISION, plan.meeting["meeting_date"])
-        elif stage == "publish":
-            publish_decision(clerk, decision, plan.published_on)
-        elif stage == "archive":
-            archive_decision(clerk, decision)
-    if case.after is not None:
-        case.after(users, decision)
-    return decision
-
-
-def _ensure_users() -> tuple[dict[str, User], list[str]]:
-    users: dict[str, User] = {}
-    created: list[str] = []
-    for username, role, org_code, display_name in USERS:
-        user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-        if user is None:
-            user = create_user(username, role.value, org_code, DEMO_PASSWORD, display_name)
-            created.append(username)
-        elif user.role != role or user.organization.code != org_code:
-            raise RuntimeError(f"user {username!r} exists but is not a {role.value} of {org_code}; "
-                               "the demo cannot use it")
-        users[username] = user
-    return users, created
-
-
-def _ledger_cases() -> list[Case]:
+def ledger_cases() -> list[Case]:
     """The 47 complete 2024 decisions: most published, every sixth one published and then archived."""
     return [
         Case(title, category, department, amount, until="archive" if index % 6 == 5 else "publish")
         for index, (title, category, department, amount) in enumerate(LEDGER_2024)
     ]
-
-
-def load_demo() -> str:
-    """Load 白甸镇's demo ledger through the services; a second run changes nothing and says so."""
-    bd = db.session.execute(select(Organization).where(Organization.code == "BD")).scalar_one_or_none()
-    if bd is not None:
-        existing = db.session.execute(
-            select(func.count()).select_from(Decision).where(Decision.organization_id == bd.id)
-        ).scalar_one()
-        if existing:
-            return f"demo data already loaded (白甸镇 has {existing} decisions); nothing changed"
-    ha = ensure_organization("HA", "海安市")
-    ensure_organization("BD", "白甸镇", ha)
-    users, created = _ensure_users()
-    calendar = load_calendar()
-
-    decisions: list[Decision] = []
-    for index, case in enumerate(_ledger_cases()):
-        start = _next_workday(date(2024, 1, 3) + timedelta(days=5 * index), calendar)
-        decisions.append(run_case(case, make_plan(case.category, start, index, calendar), 2024, users))
-    for index, case in enumerate(CASES_2025):
-        start = _next_workday(date(2025, 2, 10) + timedelta(days=11 * index), calendar)
-        plan = make_plan(case.category, start, index, calendar)
-        if case.tweak is not None:
-            case.tweak(plan, calendar)
-        decisions.append(run_case(case, plan, 2025, users))
-
-    by_year: dict[int, Counter] = {2024: Counter(), 2025: Counter()}
-    for decision in decisions:
-        by_year[decision.year]["total"] += 1
-        by_year[decision.year]["complete"] += decision.is_complete
-        by_year[decision.year][decision.status] += 1
-    attachments = db.session.execute(select(func.count()).select_from(Attachment)).scalar_one()
-
-    def describe(year: int) -> str:
-        counts = by_year[year]
-        statuses = ", ".join(f"{counts[s.value]} {s.value}" for s in DecisionStatus if counts[s.value])
-        return f"{counts['total']} decisions of {year} ({counts['complete']} complete; {statuses})"
-
-    users_text = ", ".join(created) if created else "none (all existed)"
-    return (
-        f"demo loaded for 白甸镇 (BD, under 海安市 HA): {describe(2024)}; {describe(2025)}; "
-        f"{attachments} evidence files; users created: {users_text} (password {DEMO_PASSWORD})"
-    )

@@ -1,0 +1,331 @@
+"""Bulk synthetic decisions for the benchmarks (``flask demo synth --decisions N --seed S``).
+
+100,000 decisions with their drafts, five steps, experts, member opinions,
+stored compliance summaries and hash-chained audit events in well under a
+minute: the workflow services would take hours, so the rows are generated
+from a small set of scenarios (``app.demo.scenarios``) and bulk-written
+(``app.demo.bulk``).
+
+Correctness does not rest on the generator: every scenario variant is judged
+by the real rulebook, so the stored summaries are exactly what ``flask
+compliance rebuild`` recomputes; the audit events continue the existing chain
+with ``event_hash``, so ``flask audit verify`` passes. The same seed gives the
+same data (ids and reference numbers continue after whatever is already
+stored; audit timestamps are the time of the run).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    Decision,
+    DecisionFinding,
+    DraftVersion,
+    Expert,
+    MemberOpinion,
+    Organization,
+    Step,
+    User,
+)
+from app.models.base import utcnow
+from app.rulebook.vocabulary import Category, DecisionStatus, Role, StepKind
+from app.services.audit import _lock_chain, canonical_json, chain_tip, event_hash, record_event
+from app.services.compliance import current_profile, load_calendar, today
+from app.services.users import ensure_organization
+
+from .bulk import BulkWriter, advance_sequences, analyze
+from .scenarios import CA, CATEGORIES, CLOSED_YEARS, CURRENT_YEAR, LF, MM, MP, Scenario, Scenarios, Variant
+
+#: Decisions generated and inserted per batch (each batch is a handful of multi-row INSERTs).
+CHUNK = 5_000
+FIRST_YEAR, LAST_YEAR = 2019, 2026
+SYNTH_PASSWORD = "demo12345"  # noqa: S105 - documented benchmark password, like the demo's
+ACTOR = "synth"
+
+#: A fictitious county with ten towns, used when the database has no organisations yet.
+COUNTY = ("LJ", "临江县")
+TOWNS = (
+    ("CG", "城关镇"), ("DH", "东湖镇"), ("XG", "西岗镇"), ("NT", "南塘镇"), ("BB", "北坝镇"),
+    ("QT", "桥头镇"), ("LH", "柳河镇"), ("QS", "青山镇"), ("MJ", "马集镇"), ("BJ", "滨江街道"),
+)  # fmt: skip
+
+CATEGORY_WEIGHTS = (30, 15, 30, 25)
+
+DEPARTMENTS = {
+    MM: ("党政办", "财政所", "自然资源所", "社会事业局", "经济发展局", "综合执法局"),
+    CA: ("党政办", "组织办"),
+    MP: ("建设局", "农业农村局", "社会事业局", "经济发展局"),
+    LF: ("财政所", "农业农村局", "社会事业局", "应急管理办"),
+}
+TOPICS_MM = ("农村宅基地管理", "集镇区停车管理", "河长制工作", "安全生产目标责任", "城乡低保实施", "养老服务设施布局",
+             "农贸市场管理", "村级组织运转经费保障", "国土空间规划实施", "重点工作目标考核", "垃圾分类管理",
+             "乡村振兴示范创建", "网格化社会治理", "农村集体资产管理")
+FORMS_MM = ("{org}{topic}办法", "{org}{topic}实施方案", "关于{org}{topic}的决定")
+UNITS_CA = ("村（社区）", "机关中层", "事业单位", "便民服务中心", "农业综合服务中心", "财政所", "网格")
+FORMS_CA = ("关于任免{org}{unit}干部的决定", "关于调整{org}{unit}负责人的决定", "关于{org}{unit}干部转正定级的决定")
+PLACES = ("镇区", "东片", "西片", "南片", "北片", "中心村", "沿河", "工业集中区")
+PROJECTS = ("道路提档升级工程", "污水管网改造工程", "农桥建设工程", "高标准农田建设项目", "学校校舍改造工程",
+            "文体活动中心建设项目", "供水管网延伸工程", "河道疏浚整治工程", "路灯亮化工程", "垃圾中转站建设项目")
+FUNDS = ("农村人居环境整治", "困难群众临时救助", "农业保险保费补贴", "村级集体经济发展扶持", "老年人助餐服务补贴",
+         "秸秆综合利用补助", "公益性岗位补贴", "耕地地力保护补贴", "危房改造补助", "防汛抗旱物资储备")
+FORMS_LF = ("{org}{fund}资金使用", "{org}{year}年度{fund}资金安排")
+
+
+# -- organisations and users -------------------------------------------------------------------------------
+
+
+def _organizations() -> list[Organization]:
+    """Every existing organisation; an empty database gets the synthetic county and its towns and users."""
+    existing = db.session.execute(select(Organization).order_by(Organization.code)).scalars().all()
+    if existing:
+        return list(existing)
+    county = ensure_organization(*COUNTY)
+    towns = [ensure_organization(code, name, county) for code, name in TOWNS]
+    # One hash for all: these are benchmark accounts with one documented password, and
+    # hashing it 22 times would cost two seconds of the benchmark's minute.
+    password_hash = generate_password_hash(SYNTH_PASSWORD)
+    accounts = [("synth_admin", Role.ADMIN, county, "管理员"), ("synth_auditor", Role.AUDITOR, county, "审计员")]
+    for town in towns:
+        accounts.append((f"{town.code.lower()}_clerk", Role.CLERK, town, f"{town.name}经办人"))
+        accounts.append((f"{town.code.lower()}_legal", Role.LEGAL_ADVISER, town, f"{town.name}法律顾问"))
+    for username, role, org, display_name in accounts:
+        if db.session.execute(select(User.id).where(User.username == username)).first():
+            continue
+        user = User(username=username, display_name=display_name, role=role.value, organization=org,
+                    password_hash=password_hash)
+        db.session.add(user)
+        db.session.flush()
+        record_event(None, "user.create", "user", user.id, actor_name=ACTOR,
+                     after={"username": username, "role": role.value, "organization": org.code})
+    return [county, *towns]
+
+
+def _first_users(role: Role) -> dict[int, User]:
+    """Per organisation, its first active user with ``role``."""
+    users = db.session.execute(
+        select(User).where(User.role == role.value, User.is_active.is_(True)).order_by(User.id)
+    ).scalars()
+    first: dict[int, User] = {}
+    for user in users:
+        first.setdefault(user.organization_id, user)
+    return first
+
+
+def _max_id(model) -> int:
+    return db.session.execute(select(func.max(model.id))).scalar() or 0
+
+
+# -- generation ----------------------------------------------------------------------------------------------
+
+
+def _title(rng: random.Random, category: Category, org: str, year: int) -> str:
+    if category == MM:
+        return rng.choice(FORMS_MM).format(org=org, topic=rng.choice(TOPICS_MM))
+    if category == CA:
+        return rng.choice(FORMS_CA).format(org=org, unit=rng.choice(UNITS_CA))
+    if category == MP:
+        return f"{org}{rng.choice(PLACES)}{rng.choice(PROJECTS)}"
+    return rng.choice(FORMS_LF).format(org=org, fund=rng.choice(FUNDS), year=year)
+
+
+def _at(day: date, hour: int = 9) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+IMPORT_BEFORE = canonical_json({"status": "draft"})
+_IDS = (Decision, DraftVersion, Step, Expert, MemberOpinion, AuditEvent)
+_REVIEW, _EXPERTS, _MEETING = (list(StepKind).index(kind) for kind in (
+    StepKind.LEGALITY_REVIEW, StepKind.EXPERT_REVIEW, StepKind.COLLECTIVE_DECISION))
+
+
+class _Rows:
+    """The rows of each synthetic decision, numbered after what is stored and chained to the audit trail's tip."""
+
+    def __init__(self, session: Session, out: BulkWriter) -> None:
+        self.out = out
+        self.clerks = {org_id: user.id for org_id, user in _first_users(Role.CLERK).items()}
+        self.advisers = _first_users(Role.LEGAL_ADVISER)
+        self.seqs: dict[tuple[int, int], int] = {
+            (org_id, year): seq
+            for org_id, year, seq in session.execute(
+                select(Decision.organization_id, Decision.year, func.max(Decision.seq))
+                .group_by(Decision.organization_id, Decision.year)
+            )
+        }
+        self.ids = {model: _max_id(model) for model in _IDS}
+        self.prev_hash = chain_tip(session)
+        self.clock = utcnow()
+        steps, experts, opinions = out[Step], out[Expert], out[MemberOpinion]
+        self.step_at = {name: steps.position[name]
+                        for name in ("id", "decision_id", "updated_at", "draft_sha256", "reviewer_id", "reviewer")}
+        self.expert_at = experts.position["id"], experts.position["step_id"]
+        self.opinion_at = opinions.position["id"], opinions.position["step_id"]
+        self.finding_decision_at = out[DecisionFinding].position["decision_id"]
+
+    def _next_id(self, model) -> int:
+        self.ids[model] += 1
+        return self.ids[model]
+
+    def add(self, org: Organization, year: int, category: Category, variant: Variant, department: str, title: str,
+            amount: Decimal | None) -> None:
+        """One decision, its drafts, steps, experts, opinions, findings and its two audit events."""
+        seq = self.seqs.get((org.id, year), 0) + 1
+        self.seqs[(org.id, year)] = seq
+        decision_id = self._next_id(Decision)
+        ref_no = f"{org.code}-{year}-{seq:03d}"
+        summary = f"{title}，由{org.name}{department}承办" + (f"，资金{amount / 10000:.0f}万元。" if amount else "。")
+        clerk_id = self.clerks.get(org.id)
+        created_at = _at(variant.created_on)
+        decisions = self.out[Decision]
+        decisions.rows.append(tuple(decisions.encode({
+            "id": decision_id, "organization_id": org.id, "ref_no": ref_no, "seq": seq, "title": title,
+            "category": category.value, "department": department, "year": year, "amount_cny": amount,
+            "summary": summary, "status": variant.status, "version": 1, "published_on": variant.published_on,
+            "created_by_id": clerk_id, "created_at": created_at, "updated_at": created_at,
+            "is_complete": variant.complete,
+        })))
+
+        drafts = [f"{title}（草案）\n一、承办单位：{org.name}{department}。\n二、主要内容：{summary}\n"]
+        if variant.drafts == 2:
+            drafts.append(drafts[0] + "三、根据审查后的意见调整了实施范围。\n")
+        shas = [hashlib.sha256(text_.encode()).hexdigest() for text_ in drafts]
+        drafts_t = self.out[DraftVersion]
+        for n, (text_, sha) in enumerate(zip(drafts, shas, strict=True), start=1):
+            drafts_t.rows.append(tuple(drafts_t.encode({
+                "id": self._next_id(DraftVersion), "decision_id": decision_id, "number": n, "text": text_,
+                "sha256": sha, "author_id": clerk_id, "created_at": created_at,
+            })))
+        self._steps(org, decision_id, variant, shas, decisions.value("created_at", created_at))
+
+        created = {
+            "ref_no": ref_no, "title": title, "category": category.value, "department": department, "year": year,
+            "amount_cny": None if amount is None else str(amount), "summary": summary, "status": "draft",
+            "published_on": None, "draft_number": 1, "draft_sha256": shas[0],
+        }
+        imported = {
+            "status": variant.status, "published_on": variant.published_on, "draft_number": len(drafts),
+            "draft_sha256": shas[-1], "steps": variant.step_statuses, "is_complete": variant.complete,
+            "findings": {rule: rule_count for rule, _severity, rule_count in variant.findings},
+        }
+        self._event(decision_id, "decision.create", None, created)
+        self._event(decision_id, "decision.import", IMPORT_BEFORE, imported)
+
+    def _steps(self, org: Organization, decision_id: int, variant: Variant, shas: list[str], created: Any) -> None:
+        """The variant's encoded step rows with this decision's ids; experts and opinions under their step."""
+        step_rows, expert_rows, opinion_rows, finding_rows = self.out.encode_variant(variant)
+        at = self.step_at
+        for index, template in enumerate(step_rows):
+            step_id = self._next_id(Step)
+            row = template.copy()
+            row[at["id"]], row[at["decision_id"]], row[at["updated_at"]] = step_id, decision_id, created
+            if index == _REVIEW and variant.signed:
+                row[at["draft_sha256"]] = shas[-1] if variant.signed == "current" else shas[0]
+                adviser = self.advisers.get(org.id)
+                if adviser is not None:
+                    row[at["reviewer_id"]], row[at["reviewer"]] = adviser.id, adviser.display_name
+            self.out[Step].rows.append(tuple(row))
+            if index == _EXPERTS:
+                self._children(Expert, expert_rows, self.expert_at, step_id)
+            elif index == _MEETING:
+                self._children(MemberOpinion, opinion_rows, self.opinion_at, step_id)
+        findings = self.out[DecisionFinding]
+        for finding in finding_rows:
+            finding_row = finding.copy()
+            finding_row[self.finding_decision_at] = decision_id
+            findings.rows.append(tuple(finding_row))
+
+    def _children(self, model, templates: list[list[Any]], at: tuple[int, int], step_id: int) -> None:
+        table = self.out[model]
+        for template in templates:
+            row = template.copy()
+            row[at[0]], row[at[1]] = self._next_id(model), step_id
+            table.rows.append(tuple(row))
+
+    def _event(self, decision_id: int, action: str, before_text: str | None, after: dict[str, Any]) -> None:
+        """An audit event of the decision, hash-chained to the previous one (a microsecond later)."""
+        event_id = self._next_id(AuditEvent)
+        self.clock += timedelta(microseconds=1)
+        after_text = canonical_json(after)
+        digest = event_hash(self.prev_hash, self.clock, ACTOR, action, "decision", decision_id, decision_id,
+                            before_text, after_text)
+        events = self.out[AuditEvent]
+        events.rows.append(tuple(events.encode({
+            "id": event_id, "at": self.clock, "actor_id": None, "actor": ACTOR, "action": action,
+            "entity": "decision", "entity_id": decision_id, "decision_id": decision_id, "before": before_text,
+            "after": after_text, "prev_hash": self.prev_hash, "hash": digest,
+        })))
+        self.prev_hash = digest
+
+
+@contextmanager
+def _large_page_cache(session: Session) -> Iterator[None]:
+    """SQLite: a 512 MB page cache for this one big transaction (the default 2 MB thrashes on the indexes)."""
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    cache_size = session.execute(text("PRAGMA cache_size")).scalar()
+    session.execute(text("PRAGMA cache_size=-524288"))
+    yield
+    session.execute(text(f"PRAGMA cache_size={int(cache_size)}"))  # back as it was, for the pooled connection
+    session.commit()
+
+
+def synthesise(count: int, seed: int) -> str:
+    """Insert ``count`` synthetic decisions (deterministic for ``seed``), commit, and describe them."""
+    session = db.session
+    rng = random.Random(seed)  # noqa: S311 - benchmark data, not security
+    _lock_chain(session)
+    with _large_page_cache(session):
+        organizations = _organizations()
+        now = today()
+        # The current year only once a month of it has passed, so that its decisions can have dates.
+        years = list(range(FIRST_YEAR, min(LAST_YEAR, (now - timedelta(days=31)).year) + 1))
+        year_weights = [1 + (year - FIRST_YEAR) // 2 for year in years]  # later years hold a little more
+        scenarios = Scenarios(current_profile(), load_calendar(), now)
+        closed = ([s for s, _w in CLOSED_YEARS], [w for _s, w in CLOSED_YEARS])
+        current = ([s for s, _w in CURRENT_YEAR], [w for _s, w in CURRENT_YEAR])
+        out = BulkWriter()
+        rows = _Rows(session, out)
+        tally: Counter = Counter()
+        for number in range(count):
+            org = organizations[rng.randrange(len(organizations))]
+            year = rng.choices(years, year_weights)[0]
+            category = rng.choices(CATEGORIES, CATEGORY_WEIGHTS)[0]
+            scenario: Scenario = rng.choices(*(current if year == years[-1] else closed))[0]
+            if scenario.twist == "cd_minority" and category != CA:
+                scenario = replace(scenario, twist="cd_dissent")
+            variant = scenarios.pick(scenario, category, year, rng.randrange(1, 13, 2), rng.randrange(2))
+            department = rng.choice(DEPARTMENTS[category])
+            title = _title(rng, category, org.name, year)
+            amount = Decimal(rng.randrange(300, 50_000) * 1000) if category in (MP, LF) else None
+            rows.add(org, year, category, variant, department, title, amount)
+            tally["complete"] += variant.complete
+            tally[variant.status] += 1
+            if (number + 1) % CHUNK == 0:
+                out.flush()
+        out.flush()
+        advance_sequences()
+        session.commit()
+    analyze()
+
+    statuses = ", ".join(f"{tally[s.value]} {s.value}" for s in DecisionStatus if tally[s.value])
+    return (
+        f"synthesised {count} decisions (seed {seed}) in {len(organizations)} organisations, "
+        f"{years[0]}–{years[-1]}: {tally['complete']} complete; {statuses}; "
+        f"{scenarios.evaluated} scenario variants judged by the rulebook"
+    )
