@@ -17,10 +17,10 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select
 
 from app import create_app
+from app.clock import utcnow
 from app.database import write_intent
 from app.extensions import db
 from app.models import AuditEvent
-from app.models.base import utcnow
 from app.services.audit import canonical_json, chain_tip, event_hash
 
 

@@ -11,7 +11,6 @@ import contextvars
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
@@ -352,5 +351,3 @@ def login(client):
 
     return do
 
-
-TODAY = date.today()

@@ -20,9 +20,9 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import ApiToken, User
-from app.models.base import utcnow
 from app.services.audit import record_event
 
 from .errors import ApiError

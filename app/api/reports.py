@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.services.compliance import today
+from app.clock import today
 from app.services.history import verify_audit_trail
 from app.services.reports import completeness
 

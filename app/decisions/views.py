@@ -10,7 +10,6 @@ to the fields, or the rulebook's findings with their citations.
 
 from __future__ import annotations
 
-from datetime import date
 from functools import partial
 from typing import Any
 
@@ -19,10 +18,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.clock import today
 from app.models import Decision
 from app.rulebook.vocabulary import YEAR_MAX, YEAR_MIN, StepKind
 from app.services import permissions
-from app.services.compliance import today
 from app.services.decisions import (
     archive_decision,
     create_decision,
@@ -57,7 +56,7 @@ blueprint.register_error_handler(RequestEntityTooLarge, upload_too_large)
 
 def _year_choices(selected: int | None) -> list[int]:
     """Years offered by the filter: next year back to the first year decisions are kept."""
-    last = min(YEAR_MAX, date.today().year + 1)
+    last = min(YEAR_MAX, today().year + 1)
     years = list(range(last, YEAR_MIN - 1, -1))
     if selected is not None and selected not in years:
         years.insert(0, selected)

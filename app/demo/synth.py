@@ -30,6 +30,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from app.clock import today, utcnow
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -42,10 +43,9 @@ from app.models import (
     Step,
     User,
 )
-from app.models.base import utcnow
 from app.rulebook.vocabulary import Category, DecisionStatus, Role, StepKind
 from app.services.audit import _lock_chain, canonical_json, chain_tip, event_hash, record_event
-from app.services.compliance import current_profile, load_calendar, today
+from app.services.compliance import current_profile, load_calendar
 from app.services.users import ensure_organization
 
 from .bulk import BulkWriter, advance_sequences, analyze

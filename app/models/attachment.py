@@ -5,9 +5,10 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.extensions import db
 
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime
 from .step import Step
 from .user import User
 

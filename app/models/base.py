@@ -10,10 +10,6 @@ from sqlalchemy import CheckConstraint, DateTime, TypeDecorator
 from app.rulebook.vocabulary import values
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class UTCDateTime(TypeDecorator):
     """A timestamp stored in UTC and always read back timezone-aware.
 

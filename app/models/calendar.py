@@ -5,10 +5,11 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.clock import utcnow
 from app.extensions import db
 from app.rulebook.vocabulary import CalendarDayKind
 
-from .base import UTCDateTime, enum_check, utcnow
+from .base import UTCDateTime, enum_check
 
 
 class CalendarDay(db.Model):

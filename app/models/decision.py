@@ -6,10 +6,11 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.extensions import db
 from app.rulebook.vocabulary import YEAR_MAX, YEAR_MIN, Category, DecisionStatus, Severity, StepKind
 
-from .base import UTCDateTime, enum_check, utcnow
+from .base import UTCDateTime, enum_check
 from .organization import Organization
 from .user import User
 

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import utcnow
 from app.extensions import db
 from app.rulebook.vocabulary import (
     EXEMPTIBLE_STEPS,
@@ -21,7 +22,7 @@ from app.rulebook.vocabulary import (
     values,
 )
 
-from .base import UTCDateTime, enum_check, utcnow
+from .base import UTCDateTime, enum_check
 from .decision import Decision
 from .user import User
 

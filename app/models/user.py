@@ -7,10 +7,11 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.clock import utcnow
 from app.extensions import db
 from app.rulebook.vocabulary import Role
 
-from .base import UTCDateTime, enum_check, utcnow
+from .base import UTCDateTime, enum_check
 from .organization import Organization
 
 

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.clock import today
 from app.models import User
 from app.rulebook.vocabulary import YEAR_MAX, YEAR_MIN
-from app.services.compliance import today
 from app.services.errors import NotFound
 from app.services.organizations import OrgNode, load_tree
 from app.services.reports import report_scope

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, stream_with_context
 from flask_login import current_user, login_required
 
-from app.services.compliance import today
+from app.clock import today
 from app.web.labels import field_label
 
 from . import exports

@@ -15,10 +15,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.clock import today
 from app.models import Decision
 from app.rulebook.vocabulary import StepKind
 from app.services import permissions
-from app.services.compliance import today
 from app.services.decisions import load_decision
 from app.services.errors import Conflict
 from app.services.steps import sign_legality_review

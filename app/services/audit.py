@@ -20,9 +20,9 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditEvent, User
-from app.models.base import utcnow
 
 GENESIS_HASH = "0" * 64
 #: Key of the PostgreSQL advisory lock that serialises appends to the chain.

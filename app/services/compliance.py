@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import func, select
 
+from app.clock import today
 from app.extensions import db
 from app.models import Attachment, CalendarDay, Decision, DecisionFinding, DraftVersion
 from app.rulebook import (
@@ -31,13 +30,6 @@ from app.rulebook.snapshot import DecisionSnapshot
 from app.rulebook.vocabulary import CalendarDayKind, Category, DecisionStatus, Severity, StepKind
 
 from .step_fields import step_facts
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-
-
-def today() -> date:
-    """Statutory dates are local (Asia/Shanghai) dates."""
-    return datetime.now(LOCAL_TZ).date()
 
 
 def current_profile() -> Profile:

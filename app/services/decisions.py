@@ -13,15 +13,15 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.clock import today, utcnow
 from app.extensions import db
 from app.models import Decision, DraftVersion, Organization, Step, User
-from app.models.base import utcnow
 from app.rulebook import Action
 from app.rulebook.vocabulary import EDITABLE_STATUSES, Category, DecisionStatus, StepKind, StepStatus
 
 from . import permissions
 from .audit import changes, record_event
-from .compliance import blockers, refresh_summary, today
+from .compliance import blockers, refresh_summary
 from .errors import Conflict, InvalidState, RuleBlocked, ValidationFailed, check_year
 from .loading import whole_decision
 

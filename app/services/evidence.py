@@ -27,9 +27,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import Attachment, Decision, Step, User
-from app.models.base import utcnow
 from app.rulebook.vocabulary import StepKind
 
 from . import permissions

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from app import clock
 from app.models import Step
 from app.rulebook.snapshot import Expert, MemberOpinion, StepFacts
 from app.rulebook.vocabulary import (
@@ -279,7 +280,7 @@ def parse_step_input(kind: StepKind, raw: Mapping[str, Any]) -> StepInput:
 def check_completed(kind: StepKind, status: StepStatus, merged: Mapping[str, Any], items: list | None) -> None:
     """Consistency of one step's facts, and the facts a finished step must have."""
     errors = _Errors()
-    today = date.today()
+    today = clock.today()
     if status == StepStatus.COMPLETED:
         for name in REQUIRED_WHEN_COMPLETED[kind]:
             if merged.get(name) in (None, "", []):

@@ -7,9 +7,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import Decision, Expert, MemberOpinion, Step, User
-from app.models.base import utcnow
 from app.rulebook import Action
 from app.rulebook.snapshot import StepFacts
 from app.rulebook.vocabulary import DecisionStatus, Outcome, StepKind, StepStatus

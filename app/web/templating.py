@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from flask_babel import format_decimal, get_locale
@@ -16,12 +15,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.clock import TIMEZONE
 from app.rulebook.vocabulary import Severity, StepStatus
 from app.services import permissions
 
 from . import labels
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 EMPTY = "—"
 
 #: Bootstrap colour of each badge, by stored value.
@@ -46,7 +45,7 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Timestamps are stored in UTC and shown in Asia/Shanghai."""
     if value is None:
         return ""
-    return value.astimezone(LOCAL_TZ).strftime(fmt)
+    return value.astimezone(TIMEZONE).strftime(fmt)
 
 
 def current_locale() -> str:

@@ -57,7 +57,7 @@ def test_scope_by_role(api, clerk, auditor, admin, legal, make_user, ledger):
 
 
 def test_year_defaults_to_this_year_and_is_checked(api, clerk):
-    from app.services.compliance import today
+    from app.clock import today
 
     assert api.get("/reports/completeness", as_=clerk).json["year"] == today().year
     for bad in ("1999", "abc", "2101", "99999999999999999999"):

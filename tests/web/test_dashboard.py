@@ -155,7 +155,7 @@ def test_year_switch(login, clerk, known, page_text):
 
 
 def test_default_year_is_this_year(login, clerk, known, page_text):
-    from app.services.compliance import today
+    from app.clock import today
 
     body = page_text(login(clerk).get("/reports/dashboard"))
     assert f'<option value="{today().year}" selected>' in body

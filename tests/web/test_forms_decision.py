@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
+
+from app.clock import today
 
 from .support import db_state, field_block, input_value, text_of
 
@@ -26,7 +26,7 @@ def test_create_form_renders_fields_with_widgets(login, clerk, page_text):
     assert '<select class="form-select" id="category" name="category">' in body
     assert ">重大事项决策</option>" in body and ">重要干部任免</option>" in body
     year = field_block(body, "year")
-    assert 'type="number"' in year and 'min="2000"' in year and f'value="{date.today().year}"' in year
+    assert 'type="number"' in year and 'min="2000"' in year and f'value="{today().year}"' in year
     amount = field_block(body, "amount_cny")
     assert 'type="number"' in amount and 'min="0"' in amount
     assert '<textarea' in field_block(body, "draft_text")
