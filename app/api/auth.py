@@ -36,9 +36,9 @@ def hash_token(token: str) -> str:
 
 
 @cache
-def _dummy_hash() -> str:
-    """A password hash of the same kind as real ones, checked when the user does not exist."""
-    return generate_password_hash(secrets.token_urlsafe(16))
+def _dummy_hash(method: str) -> str:
+    """A password hash of the same kind as real ones (the configured method), checked when the user does not exist."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def _login_failed() -> ApiError:
@@ -56,7 +56,8 @@ def issue_token(username: str, password: str) -> tuple[str, ApiToken]:
     """Check the credentials and store a new token's hash; the clear token is returned once, never stored."""
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
-        check_password_hash(_dummy_hash(), password)  # as slow as a real check
+        # As slow as a real check: a hash of the configured method.
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         raise _login_failed()
     if not user.check_password(password) or not user.is_active:
         raise _login_failed()

@@ -28,7 +28,6 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from app.clock import today, utcnow
 from app.extensions import db
@@ -43,6 +42,7 @@ from app.models import (
     Step,
     User,
 )
+from app.models.user import hash_password
 from app.rulebook.vocabulary import Category, DecisionStatus, Role, StepKind
 from app.services.audit import _lock_chain, canonical_json, chain_tip, event_hash, record_event
 from app.services.compliance import current_profile, load_calendar
@@ -98,7 +98,7 @@ def _organizations() -> list[Organization]:
     towns = [ensure_organization(code, name, county) for code, name in TOWNS]
     # One hash for all: these are benchmark accounts with one documented password, and
     # hashing it 22 times would cost two seconds of the benchmark's minute.
-    password_hash = generate_password_hash(SYNTH_PASSWORD)
+    password_hash = hash_password(SYNTH_PASSWORD)
     accounts = [("synth_admin", Role.ADMIN, county, "管理员"), ("synth_auditor", Role.AUDITOR, county, "审计员")]
     for town in towns:
         accounts.append((f"{town.code.lower()}_clerk", Role.CLERK, town, f"{town.name}经办人"))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,9 +11,19 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.clock import utcnow
 from app.extensions import db
 from app.rulebook.vocabulary import Role
+from config import Config
 
 from .base import UTCDateTime, enum_check
 from .organization import Organization
+
+
+def hash_password(password: str) -> str:
+    """Hash with the configured ``PASSWORD_HASH_METHOD``: scrypt unless the config (the tests') says otherwise.
+
+    Outside an app context the default of ``config.Config`` applies, so a hash is never weaker by accident.
+    """
+    method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else Config.PASSWORD_HASH_METHOD
+    return generate_password_hash(password, method=method)
 
 
 class User(UserMixin, db.Model):
@@ -33,7 +44,7 @@ class User(UserMixin, db.Model):
     organization: Mapped[Organization] = relationship()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
