@@ -4,18 +4,28 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test lint venv dev-venv translations messages db demo serve clean bench
+.PHONY: run test lint venv dev-venv translations messages db demo serve clean bench lock
+
+# Installs come from the locks: every package of the tree pinned with its hashes (pip --require-hashes).
+# requirements*.txt are the hand-edited top-level pins. To re-lock after editing them: `make lock`
+# (keeps the other pins; `make lock LOCK_ARGS=--upgrade` moves every unpinned dependency to its newest release).
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+# The venv's own pip and setuptools first, at their pinned versions.
+$(VENV)/.pip: requirements-pip.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-pip.lock
 	touch $@
 
-$(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(VENV)/.runtime: requirements.lock $(VENV)/.pip
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+$(VENV)/.dev: requirements-dev.lock requirements.lock $(VENV)/.pip
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@ $(VENV)/.runtime
 
 venv: $(VENV)/.runtime
@@ -43,6 +53,13 @@ test: dev-venv translations
 
 lint: dev-venv
 	$(BIN)/ruff check .
+
+## Re-lock requirements*.lock from requirements*.txt (the dev lock is constrained to the runtime one).
+lock: $(VENV)/.pip
+	$(BIN)/pip install --quiet pip-tools==7.6.2
+	$(PIP_COMPILE) -o requirements-pip.lock requirements-pip.txt
+	$(PIP_COMPILE) -o requirements.lock requirements.txt
+	$(PIP_COMPILE) -c requirements.lock -o requirements-dev.lock requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
