@@ -35,7 +35,8 @@ from app.rulebook.vocabulary import (
     StepStatus,
     values,
 )
-from app.services.step_fields import COMMON_FIELDS, KIND_FIELDS, StepField
+from app.services.field_types import FieldSpec
+from app.services.step_fields import COMMON_FIELDS, KIND_FIELDS
 
 SETTABLE_STATUSES = [s.value for s in (StepStatus.IN_PROGRESS, StepStatus.COMPLETED, StepStatus.EXEMPTED)]
 MAX_PAGE = 1_000_000
@@ -225,7 +226,7 @@ class ComplianceSchema(Schema):
 # -- steps -----------------------------------------------------------------------------------------
 
 
-def _in_field(field: StepField) -> fields.Field:
+def _in_field(field: FieldSpec) -> fields.Field:
     if field.type == "date":
         return _date(allow_none=True)
     if field.type == "int":
@@ -239,7 +240,7 @@ def _in_field(field: StepField) -> fields.Field:
     return Text(allow_none=True)
 
 
-def _out_field(field: StepField) -> fields.Field:
+def _out_field(field: FieldSpec) -> fields.Field:
     options: dict[str, Any] = {"required": True, "allow_none": True}
     if field.type == "date":
         return _out_date(**options)

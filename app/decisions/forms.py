@@ -11,7 +11,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from app.rulebook.vocabulary import EXEMPTIBLE_STEPS, YEAR_MAX, YEAR_MIN, StepKind, StepStatus
-from app.services.step_fields import COMMON_FIELDS, KIND_FIELDS, StepField
+from app.services.field_types import FieldSpec
+from app.services.step_fields import COMMON_FIELDS, KIND_FIELDS
 from app.web.forms import (
     MAX_ROWS,
     PayloadForm,
@@ -167,7 +168,7 @@ class StepForm(PayloadForm):
     def title(self) -> object:
         return STEP_KINDS[self.kind]
 
-    def field_specs(self) -> list[StepField]:
+    def field_specs(self) -> list[FieldSpec]:
         """The API fields this form sends."""
         specs = [*COMMON_FIELDS, *KIND_FIELDS[self.kind]]
         return [spec for spec in specs if spec.name in self._fields]

@@ -6,7 +6,6 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
@@ -22,11 +21,11 @@ from app.rulebook.vocabulary import EDITABLE_STATUSES, Category, DecisionStatus,
 from . import permissions
 from .audit import changes, record_event
 from .compliance import blockers, refresh_summary
-from .errors import Conflict, InvalidState, RuleBlocked, ValidationFailed, check_year
+from .errors import Conflict, InvalidState, RuleBlocked, ValidationFailed
+from .field_types import Empty, FieldErrors, FieldSpec, parse_field
 from .loading import whole_decision
 
 EDITABLE_FIELDS = ("title", "category", "department", "year", "summary", "amount_cny")
-TITLE_MAX, DEPARTMENT_MAX, SUMMARY_MAX, DRAFT_MAX = 200, 100, 20_000, 500_000
 
 
 def sha256_text(text: str) -> str:
@@ -48,65 +47,38 @@ def decision_facts(decision: Decision) -> dict[str, Any]:
     }
 
 
+#: The decision's own facts (DESIGN §5). A title or department may not be emptied; a category or year is
+#: checked even when empty, so that a blank choice says what it may be.
+DECISION_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("title", "short", limit=200, empty=Empty.REQUIRED),
+    FieldSpec("category", "enum", Category, empty=Empty.PARSE),
+    FieldSpec("department", "short", limit=100, empty=Empty.REQUIRED),
+    FieldSpec("year", "year", empty=Empty.PARSE),
+    FieldSpec("summary", "text", empty=""),
+    FieldSpec("amount_cny", "amount", empty=Empty.PARSE),
+    FieldSpec("draft_text", "document", limit=500_000, empty=Empty.REQUIRED),
+)
+#: What a new decision cannot be opened without.
+REQUIRED_FIELDS = ("title", "category", "department", "year", "draft_text")
+#: Texts whose null means "not given" (the API's null summary leaves the summary as it is).
+_NULL_IS_ABSENT = ("short", "text")
+
+
+def _given(spec: FieldSpec, raw: Mapping[str, Any]) -> bool:
+    return spec.name in raw and not (raw[spec.name] is None and spec.type in _NULL_IS_ABSENT)
+
+
 def _parse_fields(raw: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     """Check the decision's own fields; every bad one gets its message."""
-    errors: dict[str, str] = {}
+    errors = FieldErrors()
     values: dict[str, Any] = {}
-    required = () if partial else ("title", "category", "department", "year")
-    for name in required:
-        if raw.get(name) in (None, ""):
-            errors[name] = _("is required")
-    for name, limit in (("title", TITLE_MAX), ("department", DEPARTMENT_MAX), ("summary", SUMMARY_MAX)):
-        if name in raw and raw[name] is not None and name not in errors:
-            if not isinstance(raw[name], str):
-                errors[name] = _("must be text")
-            elif len(raw[name].strip()) > limit:
-                errors[name] = _("is longer than %(limit)d characters", limit=limit)
-            elif not raw[name].strip() and name != "summary":
-                errors[name] = _("is required")
-            else:
-                values[name] = raw[name].strip()
-    if "category" in raw and "category" not in errors:
-        if raw["category"] in [c.value for c in Category]:
-            values["category"] = raw["category"]
-        else:
-            errors["category"] = _("must be one of: %(values)s", values=", ".join(c.value for c in Category))
-    if "year" in raw and "year" not in errors:
-        year = raw["year"]
-        if isinstance(year, str) and year.strip().isdigit():
-            year = int(year)
-        try:
-            values["year"] = check_year(year)
-        except ValidationFailed as error:
-            errors.update(error.errors)
-    if "amount_cny" in raw:
-        amount = raw["amount_cny"]
-        if amount in (None, ""):
-            values["amount_cny"] = None
-        else:
-            try:
-                if isinstance(amount, bool) or (isinstance(amount, float) and amount != amount):
-                    raise InvalidOperation
-                value = Decimal(str(amount)).quantize(Decimal("0.01"))
-            except (InvalidOperation, ValueError):
-                errors["amount_cny"] = _("must be an amount in yuan")
-            else:
-                if value < 0:
-                    errors["amount_cny"] = _("must not be negative")
-                elif value >= Decimal("1e14"):
-                    errors["amount_cny"] = _("is too large")
-                else:
-                    values["amount_cny"] = value
-    if "draft_text" in raw:
-        text = raw["draft_text"]
-        if not isinstance(text, str) or not text.strip():
-            errors["draft_text"] = _("is required")
-        elif len(text) > DRAFT_MAX:
-            errors["draft_text"] = _("is longer than %(limit)d characters", limit=DRAFT_MAX)
-        else:
-            values["draft_text"] = text
-    elif not partial:
-        errors["draft_text"] = _("is required")
+    for spec in DECISION_FIELDS:
+        if not partial and spec.name in REQUIRED_FIELDS and raw.get(spec.name) in (None, ""):
+            errors.add(spec.name, _("is required"))
+        elif _given(spec, raw):
+            value = parse_field(spec, raw[spec.name], errors)
+            if spec.name not in errors:
+                values[spec.name] = value
     if errors:
         raise ValidationFailed(errors)
     return values

@@ -8,7 +8,6 @@ a message per bad field, and turns a step back into the API's plain shape.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -20,7 +19,6 @@ from app import clock
 from app.models import Step
 from app.rulebook.snapshot import Expert, MemberOpinion, StepFacts
 from app.rulebook.vocabulary import (
-    YEAR_MIN,
     ExpertReviewMethod,
     LegalOpinion,
     MeetingType,
@@ -35,26 +33,16 @@ from app.rulebook.vocabulary import (
 )
 
 from .errors import ValidationFailed
-
-TEXT_MAX = 20_000
-SHORT_MAX = 100
-#: The earliest date a step may record (the first day of the first year a decision may belong to).
-DATE_MIN = date(YEAR_MIN, 1, 1)
+from .field_types import FieldErrors, FieldSpec, parse_field
 
 
-@dataclass(frozen=True)
-class StepField:
-    name: str
-    type: str  # date | int | text | short | bool | enum | enum_list
-    enum: type[StrEnum] | None = None
-
-
-def _f(name: str, type_: str, enum: type[StrEnum] | None = None) -> StepField:
-    return StepField(name, type_, enum)
+def _f(name: str, type_: str, enum: type[StrEnum] | None = None) -> FieldSpec:
+    """A step's fact: an empty answer leaves it unset."""
+    return FieldSpec(name, type_, enum)
 
 
 #: The kind's own facts, by API name (DESIGN §5); each is a column of ``steps``.
-KIND_FIELDS: dict[StepKind, tuple[StepField, ...]] = {
+KIND_FIELDS: dict[StepKind, tuple[FieldSpec, ...]] = {
     StepKind.PUBLIC_PARTICIPATION: (
         _f("method", "enum", ParticipationMethod),
         _f("comment_start", "date"),
@@ -103,7 +91,7 @@ KIND_FIELDS: dict[StepKind, tuple[StepField, ...]] = {
     ),
 }
 
-COMMON_FIELDS: tuple[StepField, ...] = (
+COMMON_FIELDS: tuple[FieldSpec, ...] = (
     _f("responsible", "short"),
     _f("completed_on", "date"),
     _f("exemption_reason", "text"),
@@ -122,115 +110,73 @@ REQUIRED_WHEN_COMPLETED: dict[StepKind, tuple[str, ...]] = {
 #: What the legal adviser's signature records (the clerk may not set these).
 SIGNATURE_FIELDS = ("reviewer", "opinion", "opinion_text", "reviewed_on", "legal_risk_statement", "draft_sha256")
 
-LIST_FIELDS = {StepKind.EXPERT_REVIEW: "experts", StepKind.COLLECTIVE_DECISION: "opinions"}
+
+@dataclass(frozen=True)
+class RowList:
+    """A step's list of rows (experts, members' positions): the row's fields, the one no row may lack,
+    and what an unanswered tick box means."""
+
+    name: str
+    fields: tuple[FieldSpec, ...]
+    required: str
+    unanswered: Mapping[str, bool]
 
 
-class _Errors(dict):
-    def add(self, name: str, message: str) -> None:
-        self.setdefault(name, message)
+#: The list each kind records besides its columns (a table of its own).
+ROW_LISTS: dict[StepKind, RowList] = {
+    StepKind.EXPERT_REVIEW: RowList(
+        "experts",
+        (_f("name", "short"), _f("field", "short"), _f("institution", "short"), _f("no_conflict", "bool")),
+        required="name",
+        # An expert is taken to have no conflict of interest unless the clerk says so (ER-02).
+        unanswered={"no_conflict": True},
+    ),
+    StepKind.COLLECTIVE_DECISION: RowList(
+        "opinions",
+        (
+            _f("member", "short"),
+            _f("position", "enum", Position),
+            _f("remarks", "text"),
+            _f("is_principal", "bool"),
+            _f("recused", "bool"),
+        ),
+        required="member",
+        unanswered={"is_principal": False, "recused": False},
+    ),
+}
+ROWS_MAX = 200
 
 
-def _parse_value(field: StepField, raw: Any, errors: _Errors, key: str | None = None) -> Any:
-    key = key or field.name
-    if raw is None or (isinstance(raw, str) and raw.strip() == "" and field.type != "bool"):
-        return None
-    kind = field.type
-    if kind == "date":
-        value = raw if isinstance(raw, date) else None
-        if isinstance(raw, str):
-            with suppress(ValueError):
-                value = date.fromisoformat(raw.strip())
-        if value is None:
-            errors.add(key, _("must be a date in the form YYYY-MM-DD"))
-            return None
-        if value < DATE_MIN:
-            # Older than any decision: a typo, which would make the rules count centuries.
-            errors.add(key, _("must not be before %(day)s", day=DATE_MIN.isoformat()))
-            return None
-        return value
-    if kind == "int":
-        if isinstance(raw, bool):
-            errors.add(key, _("must be a whole number"))
-            return None
-        if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
-            raw = int(raw.strip())
-        if not isinstance(raw, int):
-            errors.add(key, _("must be a whole number"))
-            return None
-        if raw < 0:
-            errors.add(key, _("must not be negative"))
-            return None
-        if raw > 1_000_000_000:
-            errors.add(key, _("is too large"))
-            return None
-        return raw
-    if kind == "bool":
-        if isinstance(raw, bool):
-            return raw
-        if isinstance(raw, str) and raw.lower() in ("true", "1", "yes", "on", "y"):
-            return True
-        if isinstance(raw, str) and raw.lower() in ("false", "0", "no", "off", "n", ""):
-            return False
-        errors.add(key, _("must be true or false"))
-        return None
-    if kind == "enum":
-        allowed = [m.value for m in field.enum]
-        if isinstance(raw, str) and raw in allowed:
-            return raw
-        errors.add(key, _("must be one of: %(values)s", values=", ".join(allowed)))
-        return None
-    if kind == "enum_list":
-        allowed = [m.value for m in field.enum]
-        if isinstance(raw, str):
-            raw = [part.strip() for part in raw.split(",") if part.strip()]
-        if not isinstance(raw, (list, tuple)) or any(not isinstance(v, str) or v not in allowed for v in raw):
-            errors.add(key, _("must be a list of: %(values)s", values=", ".join(allowed)))
-            return None
-        return list(dict.fromkeys(raw)) or None
-    # text / short
-    if not isinstance(raw, str):
-        errors.add(key, _("must be text"))
-        return None
-    value = raw.strip()
-    limit = SHORT_MAX if kind == "short" else TEXT_MAX
-    if len(value) > limit:
-        errors.add(key, _("is longer than %(limit)d characters", limit=limit))
-        return None
-    return value or None
+def _parse_row(rows: RowList, prefix: str, entry: Mapping[str, Any], errors: FieldErrors) -> dict[str, Any]:
+    allowed = {f.name for f in rows.fields}
+    for unknown in set(entry) - allowed:
+        errors.add(f"{prefix}.{unknown}", _("is not a field of this list"))
+    item = {f.name: parse_field(f, entry.get(f.name), errors, f"{prefix}.{f.name}") for f in rows.fields}
+    if not item.get(rows.required):
+        errors.add(f"{prefix}.{rows.required}", _("is required"))
+    for name, default in rows.unanswered.items():
+        if item[name] is None:
+            item[name] = default
+    return item
 
 
-_EXPERT_FIELDS = (_f("name", "short"), _f("field", "short"), _f("institution", "short"), _f("no_conflict", "bool"))
-_OPINION_FIELDS = (
-    _f("member", "short"),
-    _f("position", "enum", Position),
-    _f("remarks", "text"),
-    _f("is_principal", "bool"),
-    _f("recused", "bool"),
-)
-
-
-def _parse_list(name: str, raw: Any, fields: tuple[StepField, ...], required: str, errors: _Errors) -> list[dict]:
+def _parse_rows(rows: RowList, raw: Any, errors: FieldErrors) -> list[dict]:
+    """Each row checked on its own; a message is keyed by row and field, e.g. ``experts[0].name``."""
     if raw is None:
         return []
-    if not isinstance(raw, (list, tuple)):
-        errors.add(name, _("must be a list"))
+    if not isinstance(raw, list | tuple):
+        errors.add(rows.name, _("must be a list"))
         return []
-    if len(raw) > 200:
-        errors.add(name, _("has too many entries"))
+    if len(raw) > ROWS_MAX:
+        errors.add(rows.name, _("has too many entries"))
         return []
     items = []
-    allowed = {f.name for f in fields}
     for index, entry in enumerate(raw):
-        prefix = f"{name}[{index}]"
-        if not isinstance(entry, Mapping):
+        prefix = f"{rows.name}[{index}]"
+        if isinstance(entry, Mapping):
+            items.append(_parse_row(rows, prefix, entry, errors))
+        else:
             errors.add(prefix, _("must be an object"))
-            continue
-        for unknown in set(entry) - allowed:
-            errors.add(f"{prefix}.{unknown}", _("is not a field of this list"))
-        item = {f.name: _parse_value(f, entry.get(f.name), errors, f"{prefix}.{f.name}") for f in fields}
-        if not item.get(required):
-            errors.add(f"{prefix}.{required}", _("is required"))
-        items.append(item)
     return items
 
 
@@ -244,64 +190,64 @@ class StepInput:
     given: frozenset[str]
 
 
+#: The statuses a clerk sets; ``not_started`` is only where a step begins.
+SETTABLE_STATUSES = (StepStatus.IN_PROGRESS.value, StepStatus.COMPLETED.value, StepStatus.EXEMPTED.value)
+
+
+def _parse_status(raw: Any, errors: FieldErrors) -> StepStatus:
+    if raw in SETTABLE_STATUSES:
+        return StepStatus(raw)
+    errors.add("status", _("must be one of: %(values)s", values=", ".join(SETTABLE_STATUSES)))
+    return StepStatus.IN_PROGRESS
+
+
 def parse_step_input(kind: StepKind, raw: Mapping[str, Any]) -> StepInput:
     """Check types and shapes; raise ``ValidationFailed`` naming every bad field."""
-    errors = _Errors()
+    errors = FieldErrors()
     fields = {f.name: f for f in (*COMMON_FIELDS, *KIND_FIELDS[kind])}
-    list_name = LIST_FIELDS.get(kind)
-    allowed = set(fields) | {"status", "version", "kind"} | ({list_name} if list_name else set())
+    rows = ROW_LISTS.get(kind)
+    allowed = set(fields) | {"status", "version", "kind"} | ({rows.name} if rows else set())
     for unknown in sorted(set(raw) - allowed):
         errors.add(unknown, _("is not a field of this step"))
-    status_raw = raw.get("status")
-    status = StepStatus.IN_PROGRESS
-    settable = (StepStatus.IN_PROGRESS.value, StepStatus.COMPLETED.value, StepStatus.EXEMPTED.value)
-    if status_raw in settable:
-        status = StepStatus(status_raw)
-    else:
-        errors.add("status", _("must be one of: %(values)s", values=", ".join(settable)))
-    values = {name: _parse_value(field, raw.get(name), errors) for name, field in fields.items() if name in raw}
-    items = None
-    if list_name and list_name in raw:
-        if kind == StepKind.EXPERT_REVIEW:
-            items = _parse_list(list_name, raw[list_name], _EXPERT_FIELDS, "name", errors)
-            for item in items:
-                if item.get("no_conflict") is None:
-                    item["no_conflict"] = True
-        else:
-            items = _parse_list(list_name, raw[list_name], _OPINION_FIELDS, "member", errors)
-            for item in items:
-                item["is_principal"] = bool(item.get("is_principal"))
-                item["recused"] = bool(item.get("recused"))
+    status = _parse_status(raw.get("status"), errors)
+    values = {name: parse_field(field, raw.get(name), errors) for name, field in fields.items() if name in raw}
+    items = _parse_rows(rows, raw[rows.name], errors) if rows and rows.name in raw else None
     if errors:
         raise ValidationFailed(errors)
     return StepInput(status=status, values=values, items=items, given=frozenset(raw))
 
 
-def check_completed(kind: StepKind, status: StepStatus, merged: Mapping[str, Any], items: list | None) -> None:
-    """Consistency of one step's facts, and the facts a finished step must have."""
-    errors = _Errors()
-    today = clock.today()
-    if status == StepStatus.COMPLETED:
-        for name in REQUIRED_WHEN_COMPLETED[kind]:
-            if merged.get(name) in (None, "", []):
-                errors.add(name, _("is required when the step is completed"))
-        list_name = LIST_FIELDS.get(kind)
-        if list_name and not items:
-            errors.add(list_name, _("is required when the step is completed"))
-        if kind == StepKind.PUBLIC_PARTICIPATION and merged.get("method") == ParticipationMethod.ONLINE_COMMENT:
-            for name in ("comment_start", "comment_end"):
-                if merged.get(name) is None:
-                    errors.add(name, _("is required for an open comment period"))
-        if (
-            kind == StepKind.PUBLIC_PARTICIPATION
-            and merged.get("method") == ParticipationMethod.HEARING
-            and merged.get("hearing_date") is None
-        ):
-            errors.add("hearing_date", _("is required for a hearing"))
-    if status == StepStatus.EXEMPTED:
-        for name in ("exemption_reason", "exemption_basis"):
-            if not merged.get(name):
-                errors.add(name, _("is required when the step is exempted"))
+def _missing(merged: Mapping[str, Any], name: str) -> bool:
+    return merged.get(name) in (None, "", [])
+
+
+def _check_completed_facts(kind: StepKind, merged: Mapping[str, Any], items: list | None,
+                           errors: FieldErrors) -> None:
+    """The facts a completed step must have, and those its method needs (an open comment period, a hearing)."""
+    for name in REQUIRED_WHEN_COMPLETED[kind]:
+        if _missing(merged, name):
+            errors.add(name, _("is required when the step is completed"))
+    rows = ROW_LISTS.get(kind)
+    if rows and not items:
+        errors.add(rows.name, _("is required when the step is completed"))
+    if kind != StepKind.PUBLIC_PARTICIPATION:
+        return
+    if merged.get("method") == ParticipationMethod.ONLINE_COMMENT:
+        for name in ("comment_start", "comment_end"):
+            if merged.get(name) is None:
+                errors.add(name, _("is required for an open comment period"))
+    if merged.get("method") == ParticipationMethod.HEARING and merged.get("hearing_date") is None:
+        errors.add("hearing_date", _("is required for a hearing"))
+
+
+def _check_exemption(merged: Mapping[str, Any], errors: FieldErrors) -> None:
+    for name in ("exemption_reason", "exemption_basis"):
+        if not merged.get(name):
+            errors.add(name, _("is required when the step is exempted"))
+
+
+def _check_counts(merged: Mapping[str, Any], errors: FieldErrors) -> None:
+    """Facts that must agree with each other, whatever the status."""
     start, end = merged.get("comment_start"), merged.get("comment_end")
     if start and end and end < start:
         errors.add("comment_end", _("must not be before the start of the comment period"))
@@ -313,9 +259,24 @@ def check_completed(kind: StepKind, status: StepStatus, merged: Mapping[str, Any
         errors.add("members_total", _("must be at least 1"))
     if total is not None and present is not None and present > total:
         errors.add("members_present", _("must not exceed the members expected"))
+
+
+def _check_not_future(merged: Mapping[str, Any], today: date, errors: FieldErrors) -> None:
+    """Only what has happened is recorded; a comment period may still be running."""
     for name, value in merged.items():
         if isinstance(value, date) and value > today and name != "comment_end":
             errors.add(name, _("must not be in the future"))
+
+
+def check_completed(kind: StepKind, status: StepStatus, merged: Mapping[str, Any], items: list | None) -> None:
+    """Consistency of one step's facts, and the facts a finished step must have."""
+    errors = FieldErrors()
+    if status == StepStatus.COMPLETED:
+        _check_completed_facts(kind, merged, items, errors)
+    if status == StepStatus.EXEMPTED:
+        _check_exemption(merged, errors)
+    _check_counts(merged, errors)
+    _check_not_future(merged, clock.today(), errors)
     if errors:
         raise ValidationFailed(errors)
 
