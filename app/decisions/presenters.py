@@ -91,26 +91,12 @@ def _has(findings: list[Finding], rule: str, kind: StepKind | None = None) -> bo
 def next_steps(user: User, decision: Decision, page_steps: list[StepView], findings: list[Finding],
                submit_blockers: list[Finding], actions: Actions) -> list[NextStep]:
     """A short list of what the user can do next, from the blockers, the status and the permissions."""
-    todo: list[NextStep] = []
     status = DecisionStatus(decision.status)
     views = {view.kind: view for view in page_steps}
     detail = url_for("decisions.detail", decision_id=decision.id)
+    todo: list[NextStep] = []
     if status in EDITABLE_STATUSES:
-        for kind in PREPARATORY_STEPS:
-            view = views[kind]
-            name = STEP_KINDS[kind]
-            if _has(submit_blockers, "GEN-01", kind) and view.edit_url:
-                todo.append(NextStep(_("Record the %(step)s, or exempt it where the law allows", step=name),
-                                     view.edit_url))
-            if _has(submit_blockers, "GEN-02", kind) and view.edit_url:
-                todo.append(NextStep(_("State the reason and the legal basis of the %(step)s exemption",
-                                       step=name), view.edit_url))
-        if _has(submit_blockers, "RA-01") and views[StepKind.RISK_ASSESSMENT].edit_url:
-            todo.append(NextStep(_("Make the risk controllable: record mitigation measures or revise the draft"),
-                                 views[StepKind.RISK_ASSESSMENT].edit_url))
-        todo.extend(_legality_next(user, decision, views[StepKind.LEGALITY_REVIEW], submit_blockers))
-        if actions.submit and not submit_blockers:
-            todo.append(NextStep(_("Submit the decision for collective discussion"), f"{detail}#actions"))
+        todo.extend(_preparation_next(user, decision, views, submit_blockers, actions, detail))
     elif status == DecisionStatus.SUBMITTED and views[StepKind.COLLECTIVE_DECISION].edit_url:
         todo.append(NextStep(_("Record the collective decision: the meeting, the members' positions and the outcome"),
                              views[StepKind.COLLECTIVE_DECISION].edit_url))
@@ -118,16 +104,50 @@ def next_steps(user: User, decision: Decision, page_steps: list[StepView], findi
         todo.append(NextStep(_("Publish the decision and record the date"), f"{detail}#actions"))
     if actions.archive:
         todo.append(NextStep(_("Archive the decision when its file is complete"), f"{detail}#actions"))
-    violations = [f for f in findings if f.severity == Severity.VIOLATION]
-    if violations:
-        todo.append(NextStep(ngettext("Check the violation: the decision cannot be complete until it is corrected",
-                                      "Check the %(num)d violations: the decision cannot be complete until they "
-                                      "are corrected", len(violations)), f"{detail}#findings"))
-    for view in page_steps:
-        if view.can_upload and _has(findings, "EVD-01", view.kind):
-            todo.append(NextStep(_("Attach the evidence files of the %(step)s", step=STEP_KINDS[view.kind]),
-                                 f"{detail}#evidence-{view.kind.value}"))
+    todo.extend(_violations_next(findings, detail))
+    todo.extend(_evidence_next(page_steps, findings, detail))
     return todo
+
+
+def _preparation_next(user: User, decision: Decision, views: dict[StepKind, StepView], submit_blockers: list[Finding],
+                      actions: Actions, detail: str) -> list[NextStep]:
+    """Before the meeting: what still blocks the submission, step by step, then the submission itself."""
+    todo: list[NextStep] = []
+    for kind in PREPARATORY_STEPS:
+        view = views[kind]
+        if not view.edit_url:
+            continue
+        if _has(submit_blockers, "GEN-01", kind):
+            todo.append(NextStep(_("Record the %(step)s, or exempt it where the law allows", step=STEP_KINDS[kind]),
+                                 view.edit_url))
+        if _has(submit_blockers, "GEN-02", kind):
+            todo.append(NextStep(_("State the reason and the legal basis of the %(step)s exemption",
+                                   step=STEP_KINDS[kind]), view.edit_url))
+    if _has(submit_blockers, "RA-01") and views[StepKind.RISK_ASSESSMENT].edit_url:
+        todo.append(NextStep(_("Make the risk controllable: record mitigation measures or revise the draft"),
+                             views[StepKind.RISK_ASSESSMENT].edit_url))
+    todo.extend(_legality_next(user, decision, views[StepKind.LEGALITY_REVIEW], submit_blockers))
+    if actions.submit and not submit_blockers:
+        todo.append(NextStep(_("Submit the decision for collective discussion"), f"{detail}#actions"))
+    return todo
+
+
+def _violations_next(findings: list[Finding], detail: str) -> list[NextStep]:
+    violations = [f for f in findings if f.severity == Severity.VIOLATION]
+    if not violations:
+        return []
+    return [NextStep(ngettext("Check the violation: the decision cannot be complete until it is corrected",
+                              "Check the %(num)d violations: the decision cannot be complete until they "
+                              "are corrected", len(violations)), f"{detail}#findings")]
+
+
+def _evidence_next(page_steps: list[StepView], findings: list[Finding], detail: str) -> list[NextStep]:
+    return [
+        NextStep(_("Attach the evidence files of the %(step)s", step=STEP_KINDS[view.kind]),
+                 f"{detail}#evidence-{view.kind.value}")
+        for view in page_steps
+        if view.can_upload and _has(findings, "EVD-01", view.kind)
+    ]
 
 
 def _legality_next(user: User, decision: Decision, view: StepView, submit_blockers: list[Finding]) -> list[NextStep]:

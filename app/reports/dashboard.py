@@ -173,45 +173,62 @@ def incomplete_section(query: ReportQuery, key: tuple, total: int, per_page: int
 
 def _compute(user: User, query: ReportQuery) -> Dashboard:
     report = completeness(user, query.year, query.scope)
-    english = is_english()
-    steps = [
+    steps = _step_rows(report)
+    rules = _rule_rows(report)
+    organizations = _organization_rows(user, query) if query.includes_children else []
+    drawn = _charts(report, steps, rules, organizations) if report.total else {}
+    return Dashboard(report=report, steps=steps, rules=rules, organizations=organizations, charts=drawn)
+
+
+def _step_rows(report: CompletenessReport) -> list[StepRow]:
+    return [
         StepRow(StepKind(kind), labels.STEP_KINDS[StepKind(kind)], counts.completed, counts.exempted, counts.missing)
         for kind, counts in report.by_step.items()
     ]
+
+
+def _rule_rows(report: CompletenessReport) -> list[RuleRow]:
+    """The rules broken, in the catalogue's order; a rule the catalogue does not know is shown by its id, last."""
+    english = is_english()
     order = {rule: index for index, rule in enumerate(CATALOGUE)}
-    rules = []
+    rows = []
     for rule_id, count in sorted(report.by_rule.items(), key=lambda item: (order.get(item[0], 999), item[0])):
         rule = RULES.get(rule_id)
         title = (rule.title_en if english else rule.title_zh) if rule else rule_id
-        rules.append(RuleRow(rule_id, rule.severity.value if rule else None, title, count))
+        rows.append(RuleRow(rule_id, rule.severity.value if rule else None, title, count))
+    return rows
 
-    organizations: list[OrganizationRow] = []
-    if query.includes_children:
-        depths = {node.id: node.depth - query.organization.depth for node in query.choices}
-        wanted = set(query.scope)
-        rows = {row.organization_id: row for row in completeness_by_organization(user, query.year)}
-        organizations = [
-            OrganizationRow(rows[node.id].code, rows[node.id].name, depths[node.id], rows[node.id].total,
-                            rows[node.id].complete)
-            for node in query.choices
-            if node.id in wanted and node.id in rows
-        ]
 
-    drawn: dict[str, Markup] = {}
-    if report.total:
-        drawn["completeness"] = charts.completeness_chart(report.complete, report.incomplete)
-        drawn["steps"] = charts.steps_chart(
+def _organization_rows(user: User, query: ReportQuery) -> list[OrganizationRow]:
+    """One row per organisation of the scope, in the tree's order, indented below the chosen one."""
+    depths = {node.id: node.depth - query.organization.depth for node in query.choices}
+    wanted = set(query.scope)
+    rows = {row.organization_id: row for row in completeness_by_organization(user, query.year)}
+    return [
+        OrganizationRow(rows[node.id].code, rows[node.id].name, depths[node.id], rows[node.id].total,
+                        rows[node.id].complete)
+        for node in query.choices
+        if node.id in wanted and node.id in rows
+    ]
+
+
+def _charts(report: CompletenessReport, steps: list[StepRow], rules: list[RuleRow],
+            organizations: list[OrganizationRow]) -> dict[str, Markup]:
+    drawn = {
+        "completeness": charts.completeness_chart(report.complete, report.incomplete),
+        "steps": charts.steps_chart(
             [str(row.label) for row in steps], [row.completed for row in steps], [row.exempted for row in steps],
             [row.missing for row in steps],
+        ),
+    }
+    if rules:
+        severity_labels = {severity.value: str(labels.SEVERITIES[severity]) for severity in Severity}
+        drawn["rules"] = charts.rules_chart([(r.rule, r.severity, r.decisions) for r in rules], severity_labels)
+    if len(organizations) > 1:
+        drawn["organizations"] = charts.organizations_chart(
+            [(row.name, row.complete, row.incomplete) for row in organizations]
         )
-        if rules:
-            severity_labels = {severity.value: str(labels.SEVERITIES[severity]) for severity in Severity}
-            drawn["rules"] = charts.rules_chart([(r.rule, r.severity, r.decisions) for r in rules], severity_labels)
-        if len(organizations) > 1:
-            drawn["organizations"] = charts.organizations_chart(
-                [(row.name, row.complete, row.incomplete) for row in organizations]
-            )
-    return Dashboard(report=report, steps=steps, rules=rules, organizations=organizations, charts=drawn)
+    return drawn
 
 
 def incomplete_decisions(query: ReportQuery, per_page: int) -> list[Decision]:

@@ -86,6 +86,24 @@ def format_value(value: Any, name: str = "", *, entity: str | None = None, kind:
     """A recorded fact as people read it: labels for code values, yes/no, dates, lists."""
     if value is None or value == "" or value == []:
         return EMPTY
+    typed = _typed_text(value, name)
+    if typed is not None:
+        return typed
+    enum = labels.field_enum(name, entity=entity, kind=kind)
+    mapping = labels.ENUM_LABELS.get(enum) if enum else None
+    if isinstance(value, list):
+        if all(isinstance(item, str | int | float) for item in value):
+            return _join([labels.label(mapping, item) if mapping else item for item in value])
+        return _join([_entry_text(item) for item in value])
+    if isinstance(value, Mapping):
+        return _entry_text(value)
+    if mapping:
+        return str(labels.label(mapping, value))
+    return str(value)
+
+
+def _typed_text(value: Any, name: str) -> str | None:
+    """Values shown by their type (yes/no, times, dates, amounts, hashes); None for the rest."""
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, datetime):
@@ -101,17 +119,7 @@ def format_value(value: Any, name: str = "", *, entity: str | None = None, kind:
             return value
     if name in ("draft_sha256", "sha256") and isinstance(value, str):
         return short_hash(value)
-    enum = labels.field_enum(name, entity=entity, kind=kind)
-    mapping = labels.ENUM_LABELS.get(enum) if enum else None
-    if isinstance(value, list):
-        if all(isinstance(item, str | int | float) for item in value):
-            return _join([labels.label(mapping, item) if mapping else item for item in value])
-        return _join([_entry_text(item) for item in value])
-    if isinstance(value, Mapping):
-        return _entry_text(value)
-    if mapping:
-        return str(labels.label(mapping, value))
-    return str(value)
+    return None
 
 
 def _entry_text(entry: Any) -> str:
