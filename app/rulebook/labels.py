@@ -1,4 +1,9 @@
-"""Chinese and English words for the vocabulary, so every message names things the same way."""
+"""Chinese and English words for the vocabulary, so every message names things the same way.
+
+The rulebook is pure (no Flask-Babel), so it keeps its own words; they are the
+pages' words (``app.web.labels`` and its catalogue), English in lower case for
+the middle of a sentence, and a test holds the two sources together.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,6 @@ from datetime import date
 
 from .vocabulary import (
     DecisionStatus,
-    LegalOpinion,
     Outcome,
     Position,
     RiskConclusion,
@@ -36,16 +40,32 @@ STEP_STATUS_ZH: dict[StepStatus, str] = {
     StepStatus.NOT_STARTED: "未开始",
     StepStatus.IN_PROGRESS: "进行中",
     StepStatus.COMPLETED: "已完成",
-    StepStatus.EXEMPTED: "已免除",
+    StepStatus.EXEMPTED: "依法免除",
+}
+
+STEP_STATUS_EN: dict[StepStatus, str] = {
+    StepStatus.NOT_STARTED: "not started",
+    StepStatus.IN_PROGRESS: "in progress",
+    StepStatus.COMPLETED: "completed",
+    StepStatus.EXEMPTED: "lawfully exempted",
 }
 
 DECISION_STATUS_ZH: dict[DecisionStatus, str] = {
     DecisionStatus.DRAFT: "草稿",
     DecisionStatus.IN_PROGRESS: "办理中",
     DecisionStatus.SUBMITTED: "已提请集体讨论",
-    DecisionStatus.DECIDED: "已作出决定",
+    DecisionStatus.DECIDED: "已决定",
     DecisionStatus.PUBLISHED: "已公布",
     DecisionStatus.ARCHIVED: "已归档",
+}
+
+DECISION_STATUS_EN: dict[DecisionStatus, str] = {
+    DecisionStatus.DRAFT: "draft",
+    DecisionStatus.IN_PROGRESS: "in preparation",
+    DecisionStatus.SUBMITTED: "submitted for collective discussion",
+    DecisionStatus.DECIDED: "decided",
+    DecisionStatus.PUBLISHED: "published",
+    DecisionStatus.ARCHIVED: "archived",
 }
 
 ROLE_ZH: dict[Role, str] = {
@@ -55,6 +75,13 @@ ROLE_ZH: dict[Role, str] = {
     Role.ADMIN: "管理员",
 }
 
+ROLE_EN: dict[Role, str] = {
+    Role.CLERK: "clerk",
+    Role.LEGAL_ADVISER: "legal adviser",
+    Role.AUDITOR: "auditor",
+    Role.ADMIN: "administrator",
+}
+
 POSITION_ZH: dict[Position, str] = {
     Position.AGREE: "同意",
     Position.DISAGREE: "不同意",
@@ -62,10 +89,23 @@ POSITION_ZH: dict[Position, str] = {
     Position.DEFER: "缓议",
 }
 
+POSITION_EN: dict[Position, str] = {
+    Position.AGREE: "agree",
+    Position.DISAGREE: "disagree",
+    Position.ABSTAIN: "abstain",
+    Position.DEFER: "defer",
+}
+
 OUTCOME_ZH: dict[Outcome, str] = {
     Outcome.APPROVED: "通过",
     Outcome.REJECTED: "不通过",
     Outcome.DEFERRED: "暂缓决定",
+}
+
+OUTCOME_EN: dict[Outcome, str] = {
+    Outcome.APPROVED: "approved",
+    Outcome.REJECTED: "rejected",
+    Outcome.DEFERRED: "deferred",
 }
 
 CONCLUSION_ZH: dict[RiskConclusion, str] = {
@@ -75,16 +115,12 @@ CONCLUSION_ZH: dict[RiskConclusion, str] = {
     RiskConclusion.SUSPEND: "暂缓或不予决策",
 }
 
-OPINION_ZH: dict[LegalOpinion, str] = {
-    LegalOpinion.LAWFUL: "合法",
-    LegalOpinion.LAWFUL_WITH_CHANGES: "修改后合法",
-    LegalOpinion.UNLAWFUL: "不合法",
+CONCLUSION_EN: dict[RiskConclusion, str] = {
+    RiskConclusion.PROCEED: "proceed",
+    RiskConclusion.PROCEED_WITH_MEASURES: "proceed with measures",
+    RiskConclusion.ADJUST: "adjust the draft",
+    RiskConclusion.SUSPEND: "suspend or do not decide",
 }
-
-
-def en_word(value: object) -> str:
-    """Spell a stored value (``in_progress``) as English words (``in progress``)."""
-    return str(value).replace("_", " ")
 
 
 def zh_date(day: date) -> str:

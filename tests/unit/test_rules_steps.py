@@ -182,8 +182,9 @@ FAILING = [
         ("high",),
         id="RA-01 high no mitigation",
     ),
-    case(step(RA, {"conclusion": "adjust"}), "RA-01", B, ("调整决策草案",), ("'adjust'",), id="RA-01 adjust"),
-    case(step(RA, {"conclusion": "suspend"}), "RA-01", B, ("暂缓或不予决策",), ("'suspend'",), id="RA-01 suspend"),
+    case(step(RA, {"conclusion": "adjust"}), "RA-01", B, ("调整决策草案",), ("'adjust the draft'",), id="RA-01 adjust"),
+    case(step(RA, {"conclusion": "suspend"}), "RA-01", B, ("暂缓或不予决策",), ("'suspend or do not decide'",),
+         id="RA-01 suspend"),
     # LR
     case(
         step(LR, {"reviewed_on": date(2025, 5, 20)}),

@@ -67,3 +67,37 @@ def test_service_messages_are_translated(app, ctx):
 
     with app.test_request_context("/"):
         assert gettext("must be a date in the form YYYY-MM-DD") == "须为 YYYY-MM-DD 格式的日期"
+
+
+def _rulebook_and_page_words():
+    from app.rulebook import labels as rulebook
+    from app.web import labels as pages
+
+    return [
+        ("step kind", rulebook.STEP_ZH, rulebook.STEP_EN, pages.STEP_KINDS),
+        ("step status", rulebook.STEP_STATUS_ZH, rulebook.STEP_STATUS_EN, pages.STEP_STATUSES),
+        ("decision status", rulebook.DECISION_STATUS_ZH, rulebook.DECISION_STATUS_EN, pages.DECISION_STATUSES),
+        ("role", rulebook.ROLE_ZH, rulebook.ROLE_EN, pages.ROLES),
+        ("position", rulebook.POSITION_ZH, rulebook.POSITION_EN, pages.POSITIONS),
+        ("outcome", rulebook.OUTCOME_ZH, rulebook.OUTCOME_EN, pages.OUTCOMES),
+        ("risk conclusion", rulebook.CONCLUSION_ZH, rulebook.CONCLUSION_EN, pages.RISK_CONCLUSIONS),
+    ]
+
+
+def test_rulebook_words_are_the_pages_words(app):
+    """The rulebook's messages and the pages name every value alike, in Chinese and in English."""
+    from flask_babel import force_locale
+
+    disagree = []
+    with app.app_context():
+        for table, zh, en, page in _rulebook_and_page_words():
+            assert set(zh) == set(en) == set(page), table
+            for value, label in page.items():
+                with force_locale("zh_CN"):
+                    page_zh = str(label)
+                with force_locale("en"):
+                    page_en = str(label)
+                # Mid-sentence in a message, a heading on a page: the English differs only in its first letter.
+                if (zh[value], en[value]) != (page_zh, page_en[0].lower() + page_en[1:]):
+                    disagree.append((table, value, zh[value], page_zh, en[value], page_en))
+    assert disagree == []

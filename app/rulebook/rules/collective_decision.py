@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..labels import DECISION_STATUS_ZH, OUTCOME_ZH, POSITION_ZH, en_list, en_word, zh_date, zh_list
+from ..labels import (
+    DECISION_STATUS_EN,
+    DECISION_STATUS_ZH,
+    OUTCOME_EN,
+    OUTCOME_ZH,
+    POSITION_EN,
+    POSITION_ZH,
+    en_list,
+    zh_date,
+    zh_list,
+)
 from ..snapshot import MemberOpinion
 from ..vocabulary import EDITABLE_STATUSES, Category, DecisionStatus, Outcome, Position, Severity, StepKind, StepStatus
 from .base import CADRE_RULES, REG, Context, Issue, active, as_date, filled, rule
@@ -39,13 +49,13 @@ def recordable(ctx: Context) -> Iterator[Issue]:
     if status in EDITABLE_STATUSES:
         yield Issue(
             f"决策尚未提请集体讨论（当前状态：{DECISION_STATUS_ZH[status]}），不能记录集体讨论决定",
-            f"The decision has not been submitted for collective discussion (status: {en_word(status)}); "
+            f"The decision has not been submitted for collective discussion (status: {DECISION_STATUS_EN[status]}); "
             "the collective decision cannot be recorded",
         )
     else:
         yield Issue(
             f"决策已公布或归档（当前状态：{DECISION_STATUS_ZH[status]}），集体讨论决定不能再更正",
-            f"The decision is already published or archived (status: {en_word(status)}); "
+            f"The decision is already published or archived (status: {DECISION_STATUS_EN[status]}); "
             "the collective decision can no longer be corrected",
         )
 
@@ -198,7 +208,7 @@ def recused_silent(ctx: Context) -> Iterator[Issue]:
             "以下成员已回避，但仍记录了表态："
             + zh_list(f"{o.member}（{POSITION_ZH[Position(o.position)]}）" for o in stated),
             "These members recused but a position is recorded for them: "
-            + en_list(f"{o.member} ({en_word(o.position)})" for o in stated),
+            + en_list(f"{o.member} ({POSITION_EN[Position(o.position)]})" for o in stated),
         )
 
 
@@ -224,6 +234,6 @@ def majority_or_reason(ctx: Context) -> Iterator[Issue]:
         yield Issue(
             f"决定结果为“{OUTCOME_ZH[Outcome(outcome)]}”，而{stated}名表态成员中{agrees}名同意，"
             "与多数人意见不一致，行政首长未在会上说明理由",
-            f"The outcome is '{en_word(outcome)}' while {agrees} of {stated} stated positions agree; "
+            f"The outcome is '{OUTCOME_EN[Outcome(outcome)]}' while {agrees} of {stated} stated positions agree; "
             "the principal gave no reason for departing from the majority",
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..labels import STEP_EN, STEP_STATUS_ZH, STEP_ZH, en_word
+from ..labels import STEP_EN, STEP_STATUS_EN, STEP_STATUS_ZH, STEP_ZH
 from ..vocabulary import EXEMPTIBLE_STEPS, Severity, StepKind, StepStatus
 from .base import REG, Context, Issue, rule
 
@@ -33,7 +33,7 @@ def required_step_missing(ctx: Context) -> Iterator[Issue]:
         if not step.is_done:
             yield Issue(
                 f"{STEP_ZH[kind]}程序尚未完成，也未依法免除（当前状态：{STEP_STATUS_ZH[step.status]}）",
-                f"The {STEP_EN[kind]} step is neither completed nor exempted (status: {en_word(step.status)})",
+                f"The {STEP_EN[kind]} step is neither completed nor exempted (status: {STEP_STATUS_EN[step.status]})",
                 step=kind,
                 citation=STEP_ARTICLE[kind],
             )

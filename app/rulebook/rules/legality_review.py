@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..labels import ROLE_ZH, STEP_EN, STEP_ZH, en_word, zh_date
+from ..labels import ROLE_EN, ROLE_ZH, STEP_EN, STEP_ZH, zh_date
 from ..vocabulary import PREPARATORY_STEPS, LegalOpinion, Role, Severity, StepKind
 from .base import REG, Context, Issue, active, as_date, fallback_note, filled, rule
 
@@ -28,7 +28,7 @@ def signed_by_legal_adviser(ctx: Context) -> Iterator[Issue]:
         yield Issue(
             f"合法性审查意见只能由法律顾问或公职律师记录并签署，当前用户角色为“{role_zh}”",
             f"Only a legal adviser may record and sign the legality opinion; the current role is "
-            f"{en_word(role) if role else 'unknown'}",
+            f"{ROLE_EN[Role(role)] if role else 'unknown'}",
         )
 
 

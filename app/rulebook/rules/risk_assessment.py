@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..labels import CONCLUSION_ZH, en_word
+from ..labels import CONCLUSION_EN, CONCLUSION_ZH
 from ..vocabulary import RiskConclusion, RiskLevel, Severity, StepKind
 from .base import REG, Context, Issue, active, filled, rule
 
@@ -34,7 +34,7 @@ def risk_controllable(ctx: Context) -> Iterator[Issue]:
         problems.append(
             (
                 f"风险评估结论为“{CONCLUSION_ZH[RiskConclusion(conclusion)]}”",
-                f"the assessment concluded '{en_word(conclusion)}'",
+                f"the assessment concluded '{CONCLUSION_EN[RiskConclusion(conclusion)]}'",
             )
         )
     if problems:
