@@ -40,6 +40,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_extensions(app)
     register_request_hooks(app)
+    register_converters(app)
     register_blueprints(app)
     register_web(app)
     register_commands(app)
@@ -91,6 +92,12 @@ def register_request_hooks(app: Flask) -> None:
     @app.teardown_request
     def _clear(_exc: BaseException | None) -> None:
         g.pop("profile", None)
+
+
+def register_converters(app: Flask) -> None:
+    from .web.converters import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

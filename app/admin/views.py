@@ -112,7 +112,7 @@ def _edit_page(user: User, tree, edit_form=None, password_form=None, status: int
     ), status
 
 
-@blueprint.route("/users/<int:user_id>", methods=["GET", "POST"])
+@blueprint.route("/users/<id:user_id>", methods=["GET", "POST"])
 @admin_required
 def edit_user(user_id: int):
     """Change the display name, role or organisation of an account."""
@@ -139,7 +139,7 @@ def _edit_page_again(user_id: int, tree, status: int, *, edit_form=None, passwor
     return _edit_page(_load_user(user_id), tree, edit_form=edit_form, password_form=password_form, status=status)
 
 
-@blueprint.route("/users/<int:user_id>/password", methods=["POST"])
+@blueprint.route("/users/<id:user_id>/password", methods=["POST"])
 @admin_required
 def reset_password(user_id: int):
     """Set a new password; every session of the user ends."""
@@ -157,7 +157,7 @@ def reset_password(user_id: int):
     return refused(422)
 
 
-@blueprint.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@blueprint.route("/users/<id:user_id>/deactivate", methods=["POST"])
 @admin_required
 def deactivate_user(user_id: int):
     """Disable the account; its sessions end at their next request."""
@@ -165,7 +165,7 @@ def deactivate_user(user_id: int):
                        _("%(name)s was deactivated and logged out everywhere."))
 
 
-@blueprint.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@blueprint.route("/users/<id:user_id>/reactivate", methods=["POST"])
 @admin_required
 def reactivate_user(user_id: int):
     """Let a deactivated account log in again."""

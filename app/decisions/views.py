@@ -113,7 +113,7 @@ def render_detail(decision: Decision, status: int = 200, *, refusal: RefusalBox 
     ), status
 
 
-@blueprint.route("/decisions/<int:decision_id>")
+@blueprint.route("/decisions/<id:decision_id>")
 @login_required
 def detail(decision_id: int):
     """The five-step checklist with its findings, what to do next, the drafts, the evidence and the history."""
@@ -167,7 +167,7 @@ def _edit_data(decision: Decision) -> dict[str, Any]:
     }
 
 
-@blueprint.route("/decisions/<int:decision_id>/edit", methods=["GET", "POST"])
+@blueprint.route("/decisions/<id:decision_id>/edit", methods=["GET", "POST"])
 @form_limits(max_form_memory=LARGE_FORM)
 @login_required
 def edit(decision_id: int):
@@ -197,7 +197,7 @@ def edit(decision_id: int):
     return redirect(url_for("decisions.detail", decision_id=decision.id))
 
 
-@blueprint.route("/decisions/<int:decision_id>/drafts/diff")
+@blueprint.route("/decisions/<id:decision_id>/drafts/diff")
 @login_required
 def draft_diff(decision_id: int):
     """Two draft versions side by side, the changed characters marked (``?a=1&b=2``)."""
@@ -245,7 +245,7 @@ def render_step(decision: Decision, kind: StepKind, form: PayloadForm | None, st
     ), status
 
 
-@blueprint.route("/decisions/<int:decision_id>/steps/<kind>", methods=["GET", "POST"])
+@blueprint.route("/decisions/<id:decision_id>/steps/<kind>", methods=["GET", "POST"])
 @form_limits(max_form_memory=LARGE_FORM)
 @login_required
 def step(decision_id: int, kind: str):
@@ -287,7 +287,7 @@ def step(decision_id: int, kind: str):
 # -- evidence -----------------------------------------------------------------------------------------
 
 
-@blueprint.route("/decisions/<int:decision_id>/attachments", methods=["POST"])
+@blueprint.route("/decisions/<id:decision_id>/attachments", methods=["POST"])
 @form_limits(upload_slack=UPLOAD_SLACK)
 @login_required
 def upload(decision_id: int):
@@ -318,7 +318,7 @@ def _upload_refused_on_step(decision: Decision, kind: StepKind, upload_form: Upl
     return render_step(decision, kind, form, status, upload_form=upload_form)
 
 
-@blueprint.route("/attachments/<int:attachment_id>")
+@blueprint.route("/attachments/<id:attachment_id>")
 @login_required
 def download(attachment_id: int):
     """The stored file under its original (sanitised) name; 404 unless the user may read its decision."""
@@ -337,7 +337,7 @@ def _version(form: VersionForm) -> Any:
     return form.version.data or None
 
 
-@blueprint.route("/decisions/<int:decision_id>/submit", methods=["POST"])
+@blueprint.route("/decisions/<id:decision_id>/submit", methods=["POST"])
 @login_required
 def submit(decision_id: int):
     """提请集体讨论: refused with the blocker findings, each linked to the form that fixes it."""
@@ -350,7 +350,7 @@ def submit(decision_id: int):
     return redirect(url_for("decisions.detail", decision_id=decision.id))
 
 
-@blueprint.route("/decisions/<int:decision_id>/publish", methods=["POST"])
+@blueprint.route("/decisions/<id:decision_id>/publish", methods=["POST"])
 @login_required
 def publish(decision_id: int):
     """Record the publication of an approved decision, with its date."""
@@ -363,7 +363,7 @@ def publish(decision_id: int):
     return redirect(url_for("decisions.detail", decision_id=decision.id))
 
 
-@blueprint.route("/decisions/<int:decision_id>/archive", methods=["POST"])
+@blueprint.route("/decisions/<id:decision_id>/archive", methods=["POST"])
 @login_required
 def archive(decision_id: int):
     """Close the file of a published, or a decided and rejected, decision."""

@@ -86,7 +86,7 @@ def render_review(decision: Decision, form: SignForm | None = None, status: int 
     ), status
 
 
-@blueprint.route("/<int:decision_id>", methods=["GET", "POST"])
+@blueprint.route("/<id:decision_id>", methods=["GET", "POST"])
 @login_required
 def detail(decision_id: int):
     """The current draft, its changes since the last signature, the materials, and the signature form."""
@@ -112,7 +112,7 @@ def detail(decision_id: int):
     return redirect(url_for("review.queue"))
 
 
-@blueprint.route("/<int:decision_id>/attachments", methods=["POST"])
+@blueprint.route("/<id:decision_id>/attachments", methods=["POST"])
 @form_limits(upload_slack=UPLOAD_SLACK)
 @login_required
 def upload(decision_id: int):

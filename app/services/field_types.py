@@ -12,7 +12,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -28,6 +28,9 @@ SHORT_MAX = 100
 DATE_MIN = date(YEAR_MIN, 1, 1)
 COUNT_MAX = 1_000_000_000
 AMOUNT_LIMIT = Decimal("1e14")
+#: Room for any amount of the ledger, and no more (``Decimal`` would parse a million digits).
+AMOUNT_TEXT_MAX = 40
+_FEN = Decimal("0.01")
 
 
 class Empty(Enum):
@@ -149,20 +152,31 @@ def _document(raw: Any, spec: FieldSpec) -> str:
 
 
 def _amount(raw: Any, spec: FieldSpec) -> Decimal | None:
-    """Yuan, rounded to fen; a form's empty box (but not a box of spaces) is no amount."""
+    """Yuan, rounded to fen; a form's empty box (but not a box of spaces) is no amount.
+
+    ``NaN``, ``sNaN`` and ``Infinity`` (in any spelling ``Decimal`` or ``float``
+    accepts) are not amounts, nor is anything that rounds to 10¹⁴ yuan or more
+    (the column is NUMERIC(16, 2)); ``-0`` (or ``-0.004``) is 0.
+    """
     if raw in (None, ""):
         return None
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float | Decimal):
+        raise Invalid(_("must be an amount in yuan"))
+    if isinstance(raw, str) and len(raw) > AMOUNT_TEXT_MAX:
+        raise Invalid(_("must be an amount in yuan"))
     try:
-        if isinstance(raw, bool) or (isinstance(raw, float) and raw != raw):
-            raise InvalidOperation
-        value = Decimal(str(raw)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
+        value = Decimal(raw.strip() if isinstance(raw, str) else str(raw))
+        if not value.is_finite():
+            raise Invalid(_("must be an amount in yuan"))
+        # copy_abs, unlike abs(), never rounds nor overflows; checked again after rounding to fen.
+        too_large = value.copy_abs() >= AMOUNT_LIMIT or (value := value.quantize(_FEN)).copy_abs() >= AMOUNT_LIMIT
+    except (ArithmeticError, ValueError):  # decimal's InvalidOperation, Overflow …; int → str beyond its limit
         raise Invalid(_("must be an amount in yuan")) from None
+    if too_large:
+        raise Invalid(_("is too large"))
     if value < 0:
         raise Invalid(_("must not be negative"))
-    if value >= AMOUNT_LIMIT:
-        raise Invalid(_("is too large"))
-    return value
+    return value if value else Decimal("0.00")  # -0.00 → 0.00
 
 
 #: The parser of each field type.

@@ -229,3 +229,22 @@ def test_publish_date_checks(api, clerk, make_decision, walk):
     assert published.status == 200
     archived = api.post(f"/decisions/{decision.id}/archive", as_=clerk, json={"version": published.json["version"]})
     assert archived.status == 200 and archived.json["status"] == "archived"
+
+
+@pytest.mark.parametrize("amount", ["NaN", "nan", "-NaN", "sNaN", "Infinity", "-Infinity", "inf", "1e999999999",
+                                    "99999999999999.995", 10**30, "9" * 41])
+def test_non_finite_or_huge_amounts_are_field_errors(api, clerk, make_decision, amount):
+    created = api.post("/decisions", as_=clerk, json={**DECISION_DATA, "amount_cny": amount})
+    assert created.status == 422, created.json
+    assert set(created.error["fields"]) == {"amount_cny"}
+    decision = make_decision()
+    patched = api.patch(f"/decisions/{decision.id}", as_=clerk,
+                        json={"version": decision.version, "amount_cny": amount})
+    assert patched.status == 422, patched.json
+    assert set(patched.error["fields"]) == {"amount_cny"}
+
+
+@pytest.mark.parametrize("amount", ["-0", "-0.00", -0.0])
+def test_negative_zero_amount_is_zero(api, clerk, amount):
+    answer = api.post("/decisions", as_=clerk, json={**DECISION_DATA, "amount_cny": amount})
+    assert answer.status == 201 and answer.json["amount_cny"] == "0.00"
