@@ -46,6 +46,8 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
     #: Lifetime of a JSON API bearer token, in hours.
     API_TOKEN_HOURS = _int("API_TOKEN_HOURS", 12)
+    #: Live bearer tokens a user may hold; issuing one more revokes the oldest.
+    API_MAX_TOKENS = _int("API_MAX_TOKENS", 5)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     BOOTSTRAP_SERVE_LOCAL = True

@@ -4,8 +4,12 @@
 (``secrets.token_urlsafe(32)``); only its sha256 is stored. Every other API
 request sends ``Authorization: Bearer <token>``; the token is looked up by its
 hash and refused when it has expired, when its user is deactivated, or when the
-user's password changed since it was issued. The session cookie of the web
-pages never authenticates an API request.
+user's password changed since it was issued, and at once after
+``DELETE /api/v1/tokens/current`` (the row is deleted). A user holds at most
+``API_MAX_TOKENS`` live tokens: issuing one more revokes the oldest. Issue and
+revocation are audit events (``token.issue``, ``token.revoke``), never with the
+token itself. The session cookie of the web pages never authenticates an API
+request.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ def issue_token(username: str, password: str) -> tuple[str, ApiToken]:
     if not user.check_password(password) or not user.is_active:
         raise _login_failed()
     now = utcnow()
+    _make_room(user, now)
     token = secrets.token_urlsafe(32)
     row = ApiToken(
         user=user,
@@ -70,12 +75,42 @@ def issue_token(username: str, password: str) -> tuple[str, ApiToken]:
         created_at=now,
         expires_at=now + timedelta(hours=current_app.config["API_TOKEN_HOURS"]),
     )
-    # Expired tokens of the user are of no use to anyone: drop them while we are here.
-    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at <= now))
     db.session.add(row)
     db.session.flush()
     record_event(user, "token.issue", "api_token", row.id, after={"expires_at": row.expires_at})
     return token, row
+
+
+def _make_room(user: User, now) -> None:
+    """Drop the user's dead tokens, then revoke the oldest live ones beyond ``API_MAX_TOKENS - 1``.
+
+    The user's row is locked first (PostgreSQL; SQLite writers are serialised at
+    BEGIN), so two concurrent requests cannot both stay under the cap.
+    """
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    # Expired tokens, and those of an older password or a deactivation, are of no use to anyone.
+    db.session.execute(delete(ApiToken).where(
+        ApiToken.user_id == user.id, (ApiToken.expires_at <= now) | (ApiToken.user_epoch != user.session_epoch)))
+    keep = max(1, current_app.config["API_MAX_TOKENS"]) - 1
+    live = db.session.execute(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ).scalars().all()
+    for oldest in live[keep:]:
+        revoke_token(user, oldest, reason="limit")
+
+
+def revoke_token(user: User, row: ApiToken, *, reason: str) -> None:
+    """Delete the token's row (it stops working at once) and log the revocation."""
+    token_id, expires_at = row.id, row.expires_at
+    db.session.delete(row)
+    db.session.flush()
+    record_event(user, "token.revoke", "api_token", token_id,
+                 before={"expires_at": expires_at}, after={"revoked": True, "reason": reason})
+
+
+def revoke_current_token() -> None:
+    """``DELETE /tokens/current``: the calling token ends now."""
+    revoke_token(current_user(), g.api_token, reason="client")
 
 
 def _bearer_token() -> str | None:
@@ -103,6 +138,7 @@ def authenticate() -> None:
     if not user.is_active or user.session_epoch != api_token.user_epoch:
         raise _unauthorized(_("The token is no longer valid."))
     g.api_user = user
+    g.api_token = api_token
     g.api_token_expires_at = api_token.expires_at
 
 

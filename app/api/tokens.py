@@ -1,12 +1,13 @@
-"""``POST /api/v1/tokens``: a bearer token for a username and password."""
+"""``POST /api/v1/tokens``: a bearer token for a username and password; ``DELETE /tokens/current`` ends it."""
 
 from __future__ import annotations
 
-from .auth import issue_token
+from .auth import authenticate, issue_token, revoke_current_token
 from .common import api_blueprint, errors
 from .schemas import TokenRequestSchema, TokenSchema
 
-blueprint = api_blueprint("api-tokens", "Bearer tokens: the only endpoint without one.", authenticated=False)
+blueprint = api_blueprint("api-tokens", "Bearer tokens: asking for one is the only request without one.",
+                          authenticated=False)
 
 
 @blueprint.route("/tokens", methods=["POST"])
@@ -24,3 +25,16 @@ def create_token(args):
     """
     token, row = issue_token(args["username"], args["password"])
     return {"token": token, "expires_at": row.expires_at}
+
+
+@blueprint.route("/tokens/current", methods=["DELETE"])
+@blueprint.response(204)
+@errors(blueprint, 401)
+def revoke_token():
+    """Revoke the token this request is sent with (log out of the API).
+
+    It stops working at once: the next request with it answers 401. The
+    user's other tokens stay valid. The revocation is an audit event.
+    """
+    authenticate()  # this blueprint's other endpoint is the one without a token
+    revoke_current_token()

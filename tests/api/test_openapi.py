@@ -22,6 +22,7 @@ CONTRACT = {
     ("get", "/api/v1/decisions/{decision_id}/history"),
     ("get", "/api/v1/reports/completeness"),
     ("get", "/api/v1/audit/verify"),
+    ("delete", "/api/v1/tokens/current"),
 }
 
 
