@@ -422,3 +422,42 @@ class AuditVerifySchema(Schema):
     ok = fields.Boolean(required=True)
     events = fields.Integer(required=True)
     first_broken = fields.Integer(metadata={"description": "Id of the first broken event (only when not ok)."})
+
+
+class AuditEventQuerySchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    actor = Text(validate=validate.Length(min=1, max=64), metadata={"description": "A username, exactly."})
+    action = Text(validate=validate.Length(min=1, max=40),
+                  metadata={"description": "An action, exactly, e.g. `decision.create`, `token.revoke`."})
+    entity = Text(validate=validate.Length(min=1, max=40),
+                  metadata={"description": "`decision`, `step`, `attachment`, `user`, `api_token`, …"})
+    since = fields.Date(metadata={"description": "First day (Beijing time), `YYYY-MM-DD`, included."})
+    until = fields.Date(metadata={"description": "Last day (Beijing time), `YYYY-MM-DD`, included."})
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
+    per_page = fields.Integer(load_default=None, validate=validate.Range(min=1),
+                              metadata={"description": "Defaults to 25; capped at the server's MAX_PER_PAGE (100)."})
+
+    @ma.validates_schema
+    def _days_in_order(self, data, **_kwargs):
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise ma.ValidationError("Must not be before `since`.", "until")
+
+
+class AuditEventSchema(Schema):
+    at = fields.String(required=True, metadata={"format": "date-time"})
+    actor = fields.String(required=True, metadata={"description": "Username at the time (or `system`)."})
+    action = fields.String(required=True, metadata={"example": "token.revoke"})
+    entity = fields.String(required=True)
+    entity_id = fields.Integer(required=True, allow_none=True)
+    before = fields.Dict(required=True, allow_none=True)
+    after = fields.Dict(required=True, allow_none=True)
+    hash = fields.String(required=True)
+
+
+class AuditEventPageSchema(Schema):
+    items = fields.List(fields.Nested(AuditEventSchema), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)

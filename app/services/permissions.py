@@ -111,6 +111,24 @@ def can_verify_audit(user: User) -> bool:
     return user.is_active and user.role in (Role.AUDITOR, Role.ADMIN)
 
 
+def can_read_audit_log(user: User) -> bool:
+    """The list of audit events across decisions (its scope: ``app.services.audit_log``)."""
+    return user.is_active and user.role in (Role.AUDITOR, Role.ADMIN)
+
+
+def sees_global_records(user: User, visible: list[int] | None = None) -> bool:
+    """Whether the user's view reaches a top-level organisation: records of no organisation belong up there.
+
+    ``visible`` is ``visible_organization_ids(user)`` when the caller has it already.
+    """
+    if not user.is_active:
+        return False
+    orgs = visible if visible is not None else visible_organization_ids(user)
+    return db.session.execute(
+        select(Organization.id).where(Organization.id.in_(orgs), Organization.parent_id.is_(None)).limit(1)
+    ).first() is not None
+
+
 def can_administer(user: User) -> bool:
     return user.is_active and user.role == Role.ADMIN
 

@@ -278,6 +278,7 @@ ACTIONS = {
     "user.reactivate": _l("User reactivated"),
     "user.reset_password": _l("Password reset"),
     "token.issue": _l("API token issued"),
+    "token.revoke": _l("API token revoked"),
     "organization.create": _l("Organisation created"),
     "calendar.load": _l("Holiday calendar loaded"),
 }

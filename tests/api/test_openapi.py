@@ -23,6 +23,7 @@ CONTRACT = {
     ("get", "/api/v1/reports/completeness"),
     ("get", "/api/v1/audit/verify"),
     ("delete", "/api/v1/tokens/current"),
+    ("get", "/api/v1/audit/events"),
 }
 
 
