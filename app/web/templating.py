@@ -181,6 +181,7 @@ NAV = (
     ("decisions.index", _l("Decisions"), lambda user: True),
     ("decisions.create", _l("New decision"), permissions.can_create),
     ("reports.dashboard", _l("Completeness reports"), permissions.can_view_reports),
+    ("audit.events", _l("Audit events"), permissions.can_read_audit_log),
     ("audit.verify", _l("Audit trail"), permissions.can_verify_audit),
     ("admin.index", _l("Administration"), permissions.can_administer),
 )

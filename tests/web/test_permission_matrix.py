@@ -87,6 +87,7 @@ EXPECTED: dict[tuple[str, str], Case] = {
     ("reports.export_csv", "GET"): Case(row(LOGIN, 200, 403, 200, 200, 200), query="year=2025"),
     ("reports.export_xlsx", "GET"): Case(row(LOGIN, 200, 403, 200, 200, 200), query="year=2025"),
     # -- audit trail --------------------------------------------------------------------------------------------
+    ("audit.events", "GET"): Case(row(LOGIN, 403, 403, 200, 200, 403)),
     ("audit.verify", "GET"): Case(row(LOGIN, 403, 403, 200, 200, 403)),
     ("audit.verify", "POST"): Case(row(LOGIN, 403, 403, 200, 200, 403)),
     # -- administration -----------------------------------------------------------------------------------------
