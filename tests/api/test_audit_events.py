@@ -199,6 +199,7 @@ def test_query_count_does_not_grow_with_the_page(api, trail, count_queries, make
 def test_api_post_of_decision_data_for_the_trail(api, trail):
     """An event written through the API shows up at once, with its actor."""
     users, _ = trail
+    api.token(users["auditor_bd"])  # issued now, so that the decision's event is the newest
     created = api.post("/decisions", as_=users["clerk_bd"], json={**DECISION_DATA, "title": "新事项"})
     assert created.status == 201
     newest = _listed(api, users["auditor_bd"], "per_page=1")["items"][0]
