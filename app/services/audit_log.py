@@ -29,11 +29,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
+from app.clock import TIMEZONE
 from app.extensions import db
 from app.models import AuditEvent, Decision, User
 
 from . import permissions
-from .compliance import LOCAL_TZ
 
 #: Entities whose own id says which organisation an event belongs to (rules 2 and 3).
 _USER, _ORGANIZATION = "user", "organization"
@@ -74,7 +74,7 @@ class EventPage:
 
 def local_day_start(day: date) -> datetime:
     """The UTC instant at which a local (Asia/Shanghai) day begins."""
-    return datetime.combine(day, time.min, LOCAL_TZ).astimezone(UTC)
+    return datetime.combine(day, time.min, TIMEZONE).astimezone(UTC)
 
 
 def scope_clause(user: User) -> ColumnElement[bool]:

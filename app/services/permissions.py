@@ -123,10 +123,9 @@ def sees_global_records(user: User, visible: list[int] | None = None) -> bool:
     """
     if not user.is_active:
         return False
+    nodes = load_tree().nodes
     orgs = visible if visible is not None else visible_organization_ids(user)
-    return db.session.execute(
-        select(Organization.id).where(Organization.id.in_(orgs), Organization.parent_id.is_(None)).limit(1)
-    ).first() is not None
+    return any(org_id in nodes and nodes[org_id].parent_id is None for org_id in orgs)
 
 
 def can_administer(user: User) -> bool:

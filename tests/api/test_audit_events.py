@@ -127,7 +127,7 @@ def test_filters(api, trail, db):
 
 
 def test_date_range_is_local_days_both_included(api, trail):
-    from app.services.compliance import today
+    from app.clock import today
 
     users, _ = trail
     auditor = users["auditor_ha"]

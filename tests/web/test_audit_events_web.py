@@ -107,7 +107,7 @@ def test_a_decision_out_of_sight_lists_nothing(login, trail, page_text):
 def test_filter_by_date_range(login, trail, page_text):
     from datetime import timedelta
 
-    from app.services.compliance import today
+    from app.clock import today
 
     users, _ = trail
     client = login(users["auditor_ha"])
