@@ -109,12 +109,53 @@ def app(request, tmp_path_factory):
         database.engine.dispose()
 
 
+#: Tables whose triggers refuse UPDATE and DELETE (migration b7d2c4e9f1a3).
+APPEND_ONLY = ("audit_events", "audit_checkpoints")
+
+
+@contextmanager
+def append_only_off(conn) -> Iterator[None]:
+    """Lift the append-only triggers inside ``conn``'s transaction: what tampering has to do first.
+
+    SQLite: drop them and create them again from their stored SQL; PostgreSQL:
+    disable and enable them (both transactional, so a rollback restores them).
+    """
+    if conn.dialect.name == "postgresql":
+        for table in APPEND_ONLY:
+            conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+        yield
+        for table in APPEND_ONLY:
+            conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+        return
+    triggers = conn.execute(text(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('audit_events', "
+        "'audit_checkpoints')"
+    )).all()
+    for name, _sql in triggers:
+        conn.execute(text(f'DROP TRIGGER "{name}"'))
+    yield
+    for _name, sql in triggers:
+        conn.execute(text(sql))
+
+
+@pytest.fixture
+def tamper(db):
+    """Raw SQL on the audit tables in the test's session, the triggers lifted for it, then committed."""
+
+    def run(sql: str, params: dict | None = None) -> None:
+        with append_only_off(db.session.connection()):
+            db.session.execute(text(sql), params or {})
+        db.session.commit()
+
+    return run
+
+
 def _clean(app) -> None:
     from app.extensions import db
 
     db.session.remove()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
+    with db.engine.begin() as conn, append_only_off(conn):
         if db.engine.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from app.models import AuditEvent, CalendarDay, User
 
@@ -31,15 +31,14 @@ def test_users_create_reports_bad_input(app, db, orgs):
     assert db.session.execute(select(User).where(User.username == "li")).first() is None
 
 
-def test_audit_verify_ok_then_broken(app, db, make_decision, walk):
+def test_audit_verify_ok_then_broken(app, db, make_decision, walk, tamper):
     walk(make_decision(), until="signed")
     result = _run(app, "audit", "verify")
     assert result.exit_code == 0, result.output
     count = db.session.execute(select(AuditEvent.id)).all()
     assert f"{len(count)} events" in result.output
     target = db.session.execute(select(AuditEvent.id).order_by(AuditEvent.id).offset(2).limit(1)).scalar_one()
-    db.session.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE id = :id"), {"id": target})
-    db.session.commit()
+    tamper("UPDATE audit_events SET actor = 'mallory' WHERE id = :id", {"id": target})
     result = _run(app, "audit", "verify")
     assert result.exit_code == 1
     assert f"event {target}" in result.output

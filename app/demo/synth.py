@@ -8,8 +8,8 @@ from a small set of scenarios (``app.demo.scenarios``) and bulk-written
 
 Correctness does not rest on the generator: every scenario variant is judged
 by the real rulebook, so the stored summaries are exactly what ``flask
-compliance rebuild`` recomputes; the audit events continue the existing chain
-with ``event_hash``, so ``flask audit verify`` passes. The same seed gives the
+compliance rebuild`` recomputes; the audit events continue each organisation's
+chain with ``event_hash``, so ``flask audit verify`` passes. The same seed gives the
 same data (ids and reference numbers continue after whatever is already
 stored; audit timestamps are the time of the run).
 """
@@ -44,7 +44,7 @@ from app.models import (
 )
 from app.models.user import hash_password
 from app.rulebook.vocabulary import Category, DecisionStatus, Role, StepKind
-from app.services.audit import _lock_chain, canonical_json, chain_tip, event_hash, record_event
+from app.services.audit import canonical_json, chain_tip, event_hash, lock_chains, record_event
 from app.services.compliance import current_profile, load_calendar
 from app.services.users import ensure_organization
 
@@ -156,7 +156,7 @@ _REVIEW, _EXPERTS, _MEETING = (list(StepKind).index(kind) for kind in (
 class _Rows:
     """The rows of each synthetic decision, numbered after what is stored and chained to the audit trail's tip."""
 
-    def __init__(self, session: Session, out: BulkWriter) -> None:
+    def __init__(self, session: Session, out: BulkWriter, organizations: list[Organization]) -> None:
         self.out = out
         self.clerks = {org_id: user.id for org_id, user in _first_users(Role.CLERK).items()}
         self.advisers = _first_users(Role.LEGAL_ADVISER)
@@ -168,7 +168,9 @@ class _Rows:
             )
         }
         self.ids = {model: _max_id(model) for model in _IDS}
-        self.prev_hash = chain_tip(session)
+        #: Organisation id → [last hash, last seq] of its chain (its lock is held: see ``synthesise``).
+        self.chains = {org.id: [tip.hash, tip.seq] for org in organizations
+                       for tip in (chain_tip(session, org.id),)}
         self.clock = utcnow()
         steps, experts, opinions = out[Step], out[Expert], out[MemberOpinion]
         self.step_at = {name: steps.position[name]
@@ -222,8 +224,8 @@ class _Rows:
             "draft_sha256": shas[-1], "steps": variant.step_statuses, "is_complete": variant.complete,
             "findings": {rule: rule_count for rule, _severity, rule_count in variant.findings},
         }
-        self._event(decision_id, "decision.create", None, created)
-        self._event(decision_id, "decision.import", IMPORT_BEFORE, imported)
+        self._event(org.id, decision_id, "decision.create", None, created)
+        self._event(org.id, decision_id, "decision.import", IMPORT_BEFORE, imported)
 
     def _steps(self, org: Organization, decision_id: int, variant: Variant, shas: list[str], created: Any) -> None:
         """The variant's encoded step rows with this decision's ids; experts and opinions under their step."""
@@ -256,20 +258,23 @@ class _Rows:
             row[at[0]], row[at[1]] = self._next_id(model), step_id
             table.rows.append(tuple(row))
 
-    def _event(self, decision_id: int, action: str, before_text: str | None, after: dict[str, Any]) -> None:
-        """An audit event of the decision, hash-chained to the previous one (a microsecond later)."""
+    def _event(self, chain: int, decision_id: int, action: str, before_text: str | None,
+               after: dict[str, Any]) -> None:
+        """An audit event of the decision, chained to the last one of its organisation (a microsecond later)."""
         event_id = self._next_id(AuditEvent)
         self.clock += timedelta(microseconds=1)
         after_text = canonical_json(after)
-        digest = event_hash(self.prev_hash, self.clock, ACTOR, action, "decision", decision_id, decision_id,
+        link = self.chains[chain]
+        prev_hash, seq = link[0], link[1] + 1
+        digest = event_hash(prev_hash, chain, seq, self.clock, ACTOR, action, "decision", decision_id, decision_id,
                             before_text, after_text)
         events = self.out[AuditEvent]
         events.rows.append(tuple(events.encode({
-            "id": event_id, "at": self.clock, "actor_id": None, "actor": ACTOR, "action": action,
-            "entity": "decision", "entity_id": decision_id, "decision_id": decision_id, "before": before_text,
-            "after": after_text, "prev_hash": self.prev_hash, "hash": digest,
+            "id": event_id, "chain": chain, "seq": seq, "at": self.clock, "actor_id": None, "actor": ACTOR,
+            "action": action, "entity": "decision", "entity_id": decision_id, "decision_id": decision_id,
+            "before": before_text, "after": after_text, "prev_hash": prev_hash, "hash": digest,
         })))
-        self.prev_hash = digest
+        link[0], link[1] = digest, seq
 
 
 @contextmanager
@@ -289,9 +294,9 @@ def synthesise(count: int, seed: int) -> str:
     """Insert ``count`` synthetic decisions (deterministic for ``seed``), commit, and describe them."""
     session = db.session
     rng = random.Random(seed)  # noqa: S311 - benchmark data, not security
-    _lock_chain(session)
     with _large_page_cache(session):
         organizations = _organizations()
+        lock_chains(session, [org.id for org in organizations])
         now = today()
         # The current year only once a month of it has passed, so that its decisions can have dates.
         years = list(range(FIRST_YEAR, min(LAST_YEAR, (now - timedelta(days=31)).year) + 1))
@@ -300,7 +305,7 @@ def synthesise(count: int, seed: int) -> str:
         closed = ([s for s, _w in CLOSED_YEARS], [w for _s, w in CLOSED_YEARS])
         current = ([s for s, _w in CURRENT_YEAR], [w for _s, w in CURRENT_YEAR])
         out = BulkWriter()
-        rows = _Rows(session, out)
+        rows = _Rows(session, out, organizations)
         tally: Counter = Counter()
         for number in range(count):
             org = organizations[rng.randrange(len(organizations))]

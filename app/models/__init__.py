@@ -1,7 +1,7 @@
 """All models, imported here so that Alembic and the app see every table."""
 
 from .attachment import Attachment
-from .audit import AuditEvent, AuditLogImmutable
+from .audit import GLOBAL_CHAIN, AuditCheckpoint, AuditEvent, AuditLogImmutable
 from .calendar import CalendarDay
 from .decision import Decision, DecisionFinding, DraftVersion
 from .organization import Organization
@@ -10,8 +10,10 @@ from .token import ApiToken
 from .user import User
 
 __all__ = [
+    "GLOBAL_CHAIN",
     "ApiToken",
     "Attachment",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuditLogImmutable",
     "CalendarDay",

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.demo.cases import CASES_2025, LEDGER_2024
 from app.demo.load import DEMO_PASSWORD, load_demo
 from app.models import Attachment, AuditEvent, Decision, DecisionFinding, DraftVersion, Organization, Step, User
-from app.services.audit import chain_tip, verify_chain
+from app.services.audit import chain_tips, verify_chain
 from app.services.compliance import rebuild_all
 
 
@@ -104,10 +104,10 @@ def test_demo_load_creates_the_users_the_ledger_and_the_findings(app, db):
 def test_demo_load_twice_changes_nothing(db):
     load_demo()
     db.session.commit()
-    counts, tip = _counts(db), chain_tip(db.session)
+    counts, tip = _counts(db), chain_tips(db.session)
 
     again = load_demo()
     db.session.commit()
     assert "already loaded" in again and "nothing changed" in again
     assert _counts(db) == counts
-    assert chain_tip(db.session) == tip
+    assert chain_tips(db.session) == tip

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 
 def test_get_shows_the_button_only(login, auditor, page_text):
@@ -22,14 +22,13 @@ def test_intact_chain_shows_the_count(db, login, auditor, make_decision, walk, p
     assert f'data-events="{events}"' in body
 
 
-def test_tampered_chain_names_the_first_broken_event(db, login, make_user, make_decision, walk, page_text):
+def test_tampered_chain_names_the_first_broken_event(db, login, make_user, make_decision, walk, page_text, tamper):
     from app.models import AuditEvent
 
     walk(make_decision(), "signed")
     ids = db.session.execute(select(AuditEvent.id).order_by(AuditEvent.id)).scalars().all()
     target = ids[5]
-    db.session.execute(text("UPDATE audit_events SET actor = 'someone_else' WHERE id = :id"), {"id": target})
-    db.session.commit()
+    tamper("UPDATE audit_events SET actor = 'someone_else' WHERE id = :id", {"id": target})
     admin = make_user("admin", "HA")  # appended after the broken one: the break is still found first
     body = page_text(login(admin).post("/audit/verify"))
     assert 'data-ok="false"' in body
