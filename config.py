@@ -48,6 +48,10 @@ class Config:
     API_TOKEN_HOURS = _int("API_TOKEN_HOURS", 12)
     #: Live bearer tokens a user may hold; issuing one more revokes the oldest.
     API_MAX_TOKENS = _int("API_MAX_TOKENS", 5)
+    #: Ed25519 private key (PEM) that signs audit checkpoints; kept outside the database (``flask audit keygen``).
+    AUDIT_SIGNING_KEY_FILE = os.environ.get("AUDIT_SIGNING_KEY_FILE")
+    #: Its public key (PEM), enough to verify checkpoints where the private key must not be.
+    AUDIT_VERIFY_KEY_FILE = os.environ.get("AUDIT_VERIFY_KEY_FILE")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     BOOTSTRAP_SERVE_LOCAL = True

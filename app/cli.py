@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from .database import write_intent
 from .extensions import db
@@ -50,22 +51,94 @@ def create_user_command(username: str, role: str, org_code: str, display_name: s
 audit_cli = AppGroup("audit", help="The hash-chained audit trail.")
 
 
-@audit_cli.command("verify")
-def verify_command() -> None:
-    """Walk the chain; exit 1 at the first broken event."""
-    from .services.audit import verify_chain
+def _chain_labels() -> dict[int, str]:
+    from .models import GLOBAL_CHAIN, Organization
 
+    labels = dict(db.session.execute(select(Organization.id, Organization.code)).all())
+    labels[GLOBAL_CHAIN] = "global"
+    return labels
+
+
+@audit_cli.command("verify")
+@click.option("--org", "org_code", default=None, help="Verify only this organisation's chain, e.g. BD.")
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Also fail when the chains no longer extend this signed checkpoint.")
+@click.option("--public-key", "public_key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="PEM public key that signed the checkpoint (default: AUDIT_VERIFY_KEY_FILE).")
+def verify_command(org_code: str | None, checkpoint_file: Path | None, public_key: Path | None) -> None:
+    """Walk the chains (or one organisation's); exit 1 at the first broken event or checkpoint not extended."""
+    from .models import Organization
+    from .services.audit import verify_chain
+    from .services.checkpoints import CheckpointError, KeyUnavailable, load_checkpoint, verify_key
+
+    chain = None
+    if org_code is not None:
+        chain = db.session.execute(select(Organization.id).where(Organization.code == org_code)).scalar()
+        if chain is None:
+            click.echo(f"error: no organisation {org_code}", err=True)
+            sys.exit(2)
+    checkpoint = None
+    if checkpoint_file is not None:
+        try:
+            checkpoint = load_checkpoint(checkpoint_file.read_bytes(), verify_key(public_key))
+        except KeyUnavailable as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+        except CheckpointError as error:
+            click.echo(f"BROKEN: {checkpoint_file}: {error}", err=True)
+            sys.exit(1)
     started = time.perf_counter()
-    report = verify_chain()
+    report = verify_chain(chain=chain, checkpoint=checkpoint.tips() if checkpoint else None)
     elapsed = time.perf_counter() - started
+    labels = _chain_labels()
     if report.ok:
-        click.echo(f"ok: {report.events} events verified in {elapsed:.1f} s")
+        scope = f"chain {org_code}" if org_code else f"{report.chains} chains"
+        extends = f"; they extend the checkpoint of {checkpoint.created_at}" if checkpoint else ""
+        click.echo(f"ok: {report.events} events verified ({scope}) in {elapsed:.1f} s{extends}")
         return
-    click.echo(
-        f"BROKEN at event {report.first_broken}: {report.reason} ({report.events} events before it are intact)",
-        err=True,
-    )
+    where = f"chain {labels.get(report.chain, report.chain)}"
+    if report.first_broken is None:
+        click.echo(f"BROKEN: {where}: {report.reason}", err=True)
+    else:
+        click.echo(f"BROKEN at event {report.first_broken} ({where}): {report.reason} "
+                   f"({report.events} events before it are intact)", err=True)
     sys.exit(1)
+
+
+@audit_cli.command("checkpoint")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
+              help="File to write the checkpoint to (default: standard output).")
+def checkpoint_command(out: Path | None) -> None:
+    """Sign every chain's tip with AUDIT_SIGNING_KEY_FILE; keep the file where the database cannot reach."""
+    from .services.checkpoints import CheckpointError, create_checkpoint
+
+    with write_intent():
+        try:
+            row, document = create_checkpoint()
+        except CheckpointError as error:
+            db.session.rollback()
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+        db.session.commit()
+    if out is None:
+        click.echo(document, nl=False)
+    else:
+        out.write_text(document, encoding="utf-8")
+        click.echo(f"checkpoint {row.id} (key {row.key_id}) written to {out}")
+
+
+@audit_cli.command("keygen")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def keygen_command(file: Path) -> None:
+    """Create an Ed25519 signing key FILE (mode 0600) and FILE.pub; point AUDIT_SIGNING_KEY_FILE at it."""
+    from .services.checkpoints import CheckpointError, generate_key_files
+
+    try:
+        public = generate_key_files(file)
+    except CheckpointError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"private key {file} (keep it outside the database and its backups), public key {public}")
 
 
 calendar_cli = AppGroup("calendar", help="Statutory holidays and make-up workdays.")

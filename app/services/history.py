@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
@@ -9,10 +10,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, Decision, User
+from app.models import AuditCheckpoint, AuditEvent, Decision, User
 
 from . import permissions
 from .audit import ChainReport, verify_chain
+from .checkpoints import Checkpoint, CheckpointError, KeyUnavailable, latest_checkpoint, load_checkpoint, verify_key
+from .errors import NotFound
 
 
 def event_to_dict(event: AuditEvent) -> dict[str, Any]:
@@ -37,7 +40,45 @@ def decision_history(user: User, decision: Decision, limit: int | None = None) -
     return list(db.session.execute(stmt).scalars())
 
 
-def verify_audit_trail(user: User) -> ChainReport:
-    """Walk the whole hash chain (auditors and admins only)."""
+def _ensure_auditor(user: User) -> None:
     permissions.ensure(permissions.can_verify_audit(user), _("Only an auditor or an admin verifies the audit trail."))
-    return verify_chain()
+
+
+def verify_audit_trail(user: User, checkpoint: Checkpoint | None = None) -> ChainReport:
+    """Walk every chain (auditors and admins only), and check they extend ``checkpoint`` when given."""
+    _ensure_auditor(user)
+    return verify_chain(checkpoint=checkpoint.tips() if checkpoint is not None else None)
+
+
+@dataclass(frozen=True)
+class CheckpointStatus:
+    """The latest stored checkpoint and whether its signature holds for the configured key."""
+
+    row: AuditCheckpoint
+    #: The checked content; ``None`` when the signature could not be checked or does not hold.
+    checkpoint: Checkpoint | None
+    #: Why not, in the user's language.
+    problem: str | None = None
+
+
+def latest_checkpoint_status(user: User) -> CheckpointStatus | None:
+    """The latest checkpoint, its signature checked (a stored copy can be edited; the signature shows it)."""
+    _ensure_auditor(user)
+    row = latest_checkpoint()
+    if row is None:
+        return None
+    try:
+        return CheckpointStatus(row, load_checkpoint(row.document, verify_key()))
+    except KeyUnavailable:
+        return CheckpointStatus(row, None, _("No verification key is configured (AUDIT_VERIFY_KEY_FILE)."))
+    except CheckpointError:
+        return CheckpointStatus(row, None, _("The stored checkpoint's signature does not match its content."))
+
+
+def checkpoint_document(user: User) -> AuditCheckpoint:
+    """The latest checkpoint as stored, for an auditor to keep outside the database."""
+    _ensure_auditor(user)
+    row = latest_checkpoint()
+    if row is None:
+        raise NotFound(_("No checkpoint has been made yet."))
+    return row

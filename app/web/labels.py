@@ -281,6 +281,8 @@ ACTIONS = {
     "token.revoke": _l("API token revoked"),
     "organization.create": _l("Organisation created"),
     "calendar.load": _l("Holiday calendar loaded"),
+    "audit.checkpoint": _l("Audit checkpoint signed"),
+    "audit.migrate": _l("Audit trail split into one chain per organisation"),
 }
 
 #: Fields whose values come from one enumeration, whatever record they are in.
