@@ -392,3 +392,20 @@ def login(client):
 
     return do
 
+
+@pytest.fixture(scope="session")
+def key_files(tmp_path_factory) -> tuple[str, str]:
+    """One Ed25519 key pair for the run: (private PEM path, public PEM path)."""
+    from app.services.checkpoints import generate_key_files
+
+    private = tmp_path_factory.mktemp("keys") / "audit-signing.pem"
+    public = generate_key_files(private)
+    return str(private), str(public)
+
+
+@pytest.fixture
+def signing_key(app, key_files, monkeypatch) -> tuple[str, str]:
+    """Checkpoints signed with ``key_files`` and verified with its public key, for this test."""
+    monkeypatch.setitem(app.config, "AUDIT_SIGNING_KEY_FILE", key_files[0])
+    monkeypatch.setitem(app.config, "AUDIT_VERIFY_KEY_FILE", key_files[1])
+    return key_files
