@@ -44,6 +44,68 @@ def test_audit_verify_ok_then_broken(app, db, make_decision, walk, tamper):
     assert f"event {target}" in result.output
 
 
+def test_audit_keygen_writes_a_private_key_only_its_owner_reads(app, tmp_path):
+    key = tmp_path / "signing.pem"
+    result = _run(app, "audit", "keygen", str(key))
+    assert result.exit_code == 0, result.output
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert key.read_text().startswith("-----BEGIN PRIVATE KEY-----")
+    assert (tmp_path / "signing.pem.pub").read_text().startswith("-----BEGIN PUBLIC KEY-----")
+    assert _run(app, "audit", "keygen", str(key)).exit_code == 2  # never overwritten
+
+
+def test_audit_checkpoint_needs_a_key(app, db, orgs, monkeypatch):
+    monkeypatch.setitem(app.config, "AUDIT_SIGNING_KEY_FILE", None)
+    result = _run(app, "audit", "checkpoint")
+    assert result.exit_code == 2 and "AUDIT_SIGNING_KEY_FILE" in result.output
+
+
+def test_audit_checkpoint_then_verify_against_it(app, db, orgs, make_decision, walk, signing_key, tamper, tmp_path,
+                                                monkeypatch):
+    walk(make_decision(), until="signed")
+    stdout = _run(app, "audit", "checkpoint")
+    assert stdout.exit_code == 0 and '"format": "audit-checkpoint/1"' in stdout.output
+    checkpoint = tmp_path / "checkpoint.json"
+    result = _run(app, "audit", "checkpoint", "--out", str(checkpoint))
+    assert result.exit_code == 0, result.output
+    make_decision()  # the trail grows after the checkpoint
+    result = _run(app, "audit", "verify", "--checkpoint", str(checkpoint))
+    assert result.exit_code == 0, result.output
+    assert "extend the checkpoint" in result.output
+    # An outside auditor holds only the public key.
+    monkeypatch.setitem(app.config, "AUDIT_SIGNING_KEY_FILE", None)
+    monkeypatch.setitem(app.config, "AUDIT_VERIFY_KEY_FILE", None)
+    assert _run(app, "audit", "verify", "--checkpoint", str(checkpoint)).exit_code == 2  # no trusted key: no verdict
+    result = _run(app, "audit", "verify", "--org", "BD", "--checkpoint", str(checkpoint),
+                  "--public-key", signing_key[1])
+    assert result.exit_code == 0 and "chain BD" in result.output
+
+    last = db.session.execute(select(AuditEvent.id).where(AuditEvent.chain == orgs["BD"].id)
+                              .order_by(AuditEvent.seq.desc()).limit(3)).scalars().all()
+    tamper("DELETE FROM audit_events WHERE id IN (:a, :b, :c)", dict(zip("abc", last, strict=True)))
+    assert _run(app, "audit", "verify").exit_code == 0  # cut off the end: the chain alone cannot tell
+    trusted = ("--checkpoint", str(checkpoint), "--public-key", signing_key[1])
+    result = _run(app, "audit", "verify", *trusted)
+    assert result.exit_code == 1 and "chain BD: events were cut off" in result.output
+    assert _run(app, "audit", "verify", "--org", "CD", *trusted).exit_code == 0
+
+
+def test_audit_verify_refuses_a_forged_checkpoint(app, db, orgs, signing_key, tmp_path):
+    checkpoint = tmp_path / "checkpoint.json"
+    assert _run(app, "audit", "checkpoint", "--out", str(checkpoint)).exit_code == 0
+    checkpoint.write_text(checkpoint.read_text().replace('"events": 1', '"events": 2', 1))
+    result = _run(app, "audit", "verify", "--checkpoint", str(checkpoint))
+    assert result.exit_code == 1 and "signature does not match" in result.output
+
+
+def test_audit_verify_one_organisation(app, db, orgs, make_decision):
+    make_decision()
+    result = _run(app, "audit", "verify", "--org", "BD")
+    bd_events = db.session.execute(select(AuditEvent.id).where(AuditEvent.chain == orgs["BD"].id)).all()
+    assert result.exit_code == 0 and f"ok: {len(bd_events)} events verified (chain BD)" in result.output
+    assert _run(app, "audit", "verify", "--org", "XX").exit_code == 2
+
+
 def test_calendar_load(app, db, tmp_path):
     good = tmp_path / "2027.csv"
     good.write_text("date,kind\n2027-10-01,holiday\n2027-10-09,workday\n", encoding="utf-8")

@@ -34,3 +34,89 @@ def test_downgrade_to_empty_and_upgrade_again(app, ctx):
     assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
     upgrade()
     assert {"decisions", "steps", "audit_events"} <= set(inspect(database.engine).get_table_names())
+
+
+PREVIOUS = "e86618375266"  # the release with one chain for the whole database
+
+
+def _legacy_tip(conn) -> tuple[int, str]:
+    """Walk the previous release's single chain with its formula; assert it holds."""
+    import hashlib
+
+    from sqlalchemy import text
+
+    from app.services.audit import _AT_TEXT, GENESIS_HASH
+
+    rows = conn.execute(text(
+        f"SELECT {_AT_TEXT[conn.dialect.name]}, actor, action, entity, entity_id, decision_id, before, after, "
+        "prev_hash, hash FROM audit_events ORDER BY id"
+    )).all()
+    prev = GENESIS_HASH
+    for *fields, prev_hash, stored in rows:
+        assert prev_hash == prev
+        link = "\x1f".join([prev, *("" if f is None else str(f) for f in fields)])
+        assert hashlib.sha256(link.encode()).hexdigest() == stored
+        prev = stored
+    return len(rows), prev
+
+
+def _previous_release_with_events(orgs, make_decision, walk, make_user) -> int:
+    from flask_migrate import downgrade
+
+    from app.models import AuditEvent
+    from app.services.calendar import load_calendar_days
+
+    walk(make_decision(), "signed")
+    make_user("clerk", "CD")
+    load_calendar_days("2027-10-04,holiday\n")
+    database.session.commit()
+    count = database.session.query(AuditEvent).count()
+    database.session.remove()
+    downgrade(revision=PREVIOUS)  # rehashes into one chain with the old formula
+    return count
+
+
+def test_upgrade_from_one_chain_splits_it_per_organisation(app, ctx, orgs, make_decision, walk, make_user):
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from app.models import GLOBAL_CHAIN, AuditEvent
+    from app.services.audit import verify_chain
+
+    bd, cd = orgs["BD"].id, orgs["CD"].id
+    count = _previous_release_with_events(orgs, make_decision, walk, make_user)
+    with database.engine.connect() as conn:
+        legacy = _legacy_tip(conn)
+    assert legacy[0] == count
+    upgrade()
+    report = verify_chain()
+    assert report.ok and report.events == count + 1 and report.chains == 4
+    events = database.session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars().all()
+    chain = {(e.action, e.entity_id if e.entity != "decision" else None): e.chain for e in events}
+    assert {e.chain for e in events if e.decision_id is not None} == {bd}
+    assert chain[("organization.create", cd)] == cd
+    assert chain[("calendar.load", None)] == GLOBAL_CHAIN
+    assert {e.chain for e in events if e.action == "user.create"} == {bd, cd}
+    migrated = events[-1]
+    assert (migrated.chain, migrated.action) == (GLOBAL_CHAIN, "audit.migrate")
+    assert migrated.after_data == {"legacy_events": count, "legacy_tip": legacy[1], "revision": "b7d2c4e9f1a3"}
+
+
+def test_a_broken_single_chain_is_not_migrated(app, ctx, orgs, make_decision, walk, make_user):
+    import pytest
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    _previous_release_with_events(orgs, make_decision, walk, make_user)
+    with database.engine.begin() as conn:  # the previous release had no triggers
+        conn.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE id = 3"))
+    try:
+        with pytest.raises(SystemExit):  # Flask-Migrate logs the migration's refusal and exits
+            upgrade()
+        with database.engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == PREVIOUS
+    finally:
+        database.session.remove()
+        with database.engine.begin() as conn:
+            conn.execute(text("DELETE FROM audit_events"))
+        upgrade()
