@@ -50,3 +50,56 @@ def test_anonymous_is_sent_to_login(client, orgs):
 
 def test_navigation_links_the_page_for_auditors(login, auditor, page_text):
     assert 'href="/audit/verify"' in page_text(login(auditor).get("/"))
+
+
+@pytest.fixture
+def checkpoint(db, signing_key, make_decision, walk):
+    from app.services.checkpoints import create_checkpoint
+
+    walk(make_decision(), "signed")
+    row, document = create_checkpoint()
+    db.session.commit()
+    return row.id, document
+
+
+def test_the_page_shows_the_latest_checkpoint_and_its_signature(login, auditor, checkpoint, page_text):
+    body = page_text(login(auditor).get("/audit/verify"))
+    assert f'data-checkpoint="{checkpoint[0]}"' in body and 'data-signature-ok="true"' in body
+    assert 'href="/audit/checkpoints/latest.json"' in body
+
+
+def test_an_auditor_downloads_the_checkpoint(login, auditor, checkpoint):
+    response = login(auditor).get("/audit/checkpoints/latest.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.get_data(as_text=True) == checkpoint[1]
+
+
+@pytest.mark.parametrize("role", ["clerk", "legal_adviser"])
+def test_other_roles_cannot_download_it(login, make_user, checkpoint, role):
+    user = make_user(role, "BD", username=f"other_{role}")
+    assert login(user).get("/audit/checkpoints/latest.json").status_code == 403
+
+
+def test_no_checkpoint_yet(login, auditor, page_text):
+    client = login(auditor)
+    assert 'data-checkpoint=""' in page_text(client.get("/audit/verify"))
+    assert client.get("/audit/checkpoints/latest.json").status_code == 404
+
+
+def test_verify_checks_the_chains_against_the_checkpoint(db, login, auditor, checkpoint, page_text, tamper):
+    from app.models import AuditEvent
+
+    client = login(auditor)
+    assert 'id="verify-extends"' in page_text(client.post("/audit/verify"))
+    bd_tip = db.session.execute(select(AuditEvent.id).where(AuditEvent.action == "step.legality_review.sign")
+                                ).scalar_one()
+    tamper("DELETE FROM audit_events WHERE id = :id", {"id": bd_tip})
+    body = page_text(client.post("/audit/verify"))
+    assert 'data-ok="false"' in body and "检查点之后" in body
+
+
+def test_an_edited_stored_checkpoint_is_flagged(db, login, auditor, checkpoint, page_text, tamper):
+    tamper("UPDATE audit_checkpoints SET document = replace(document, '\"events\": 1', '\"events\": 9')")
+    body = page_text(login(auditor).get("/audit/verify"))
+    assert 'data-signature-ok="false"' in body and "签名与其内容不符" in body

@@ -90,6 +90,7 @@ EXPECTED: dict[tuple[str, str], Case] = {
     ("audit.events", "GET"): Case(row(LOGIN, 403, 403, 200, 200, 403)),
     ("audit.verify", "GET"): Case(row(LOGIN, 403, 403, 200, 200, 403)),
     ("audit.verify", "POST"): Case(row(LOGIN, 403, 403, 200, 200, 403)),
+    ("audit.download_checkpoint", "GET"): Case(row(LOGIN, 403, 403, 200, 200, 403)),
     # -- administration -----------------------------------------------------------------------------------------
     ("admin.index", "GET"): Case(row(LOGIN, 403, 403, 403, 200, 403)),
     ("admin.create_user", "GET"): Case(row(LOGIN, 403, 403, 403, 200, 403)),
@@ -126,8 +127,10 @@ def test_every_web_route_is_in_the_table(app):
 
 
 @pytest.fixture
-def world(db, clerk, legal, auditor, make_user, make_decision, walk):
-    """The users, a BD decision waiting for its legality review, one evidence file and a user to administer."""
+def world(db, clerk, legal, auditor, make_user, make_decision, walk, signing_key):
+    """The users, a BD decision waiting for its legality review, one evidence file, a user to administer
+    and an audit checkpoint."""
+    from app.services.checkpoints import create_checkpoint
     from app.services.evidence import store_attachment
 
     users = {
@@ -141,6 +144,7 @@ def world(db, clerk, legal, auditor, make_user, make_decision, walk):
     decision = walk(make_decision(user=users["clerk"]), "submitted_for_review")
     attachment = store_attachment(users["clerk"], decision, "public_participation", "notice.pdf",
                                   pdf_bytes("notice"), "application/pdf")
+    create_checkpoint()
     db.session.commit()
     values = {
         "decision_id": decision.id,
