@@ -10,16 +10,18 @@ from app.demo.synth import synthesise
 from app.models import AuditEvent, Decision, DecisionFinding, DraftVersion, Expert, MemberOpinion, Organization, Step
 from app.services.audit import verify_chain
 from app.services.compliance import rebuild_all
+from tests.conftest import append_only_off
 
 
 def _wipe(db) -> None:
     """Empty every table (as the ``db`` fixture does), so a second run starts from the same state."""
     db.session.remove()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
+    with db.engine.begin() as conn, append_only_off(conn):  # the audit tables refuse DELETE and TRUNCATE
         if db.engine.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
+            conn.execute(text("PRAGMA defer_foreign_keys=ON"))  # organisations refer to their parents
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
 
