@@ -28,9 +28,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import GLOBAL_CHAIN, AuditCheckpoint, Organization, User
-from app.models.base import utcnow
 
 from .audit import Tip, canonical_json, chain_tips, format_at, record_event
 
