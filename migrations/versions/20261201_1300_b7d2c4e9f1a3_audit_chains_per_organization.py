@@ -17,7 +17,7 @@ On SQLite a later ``batch_alter_table('audit_events')`` rebuilds the table and
 drops its triggers: such a migration must create them again (see ``_TRIGGERS``).
 
 Revision ID: b7d2c4e9f1a3
-Revises: e86618375266
+Revises: c41f0e7d9a2b
 Create Date: 2026-11-25 09:00:00.000000
 
 """
@@ -30,7 +30,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7d2c4e9f1a3'
-down_revision = 'e86618375266'
+down_revision = 'c41f0e7d9a2b'
 branch_labels = None
 depends_on = None
 
