@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
@@ -25,6 +25,11 @@ class Decision(db.Model):
         CheckConstraint(f"year BETWEEN {YEAR_MIN} AND {YEAR_MAX}", name="year_range"),
         CheckConstraint("amount_cny IS NULL OR amount_cny >= 0", name="amount_not_negative"),
         CheckConstraint("seq > 0", name="seq_positive"),
+        # A decision entered after the fact says why (补录原因); its dates are as stated, not as recorded.
+        CheckConstraint(
+            "NOT backfilled OR (backfill_reason IS NOT NULL AND length(trim(backfill_reason)) > 0)",
+            name="backfill_reason_required",
+        ),
         UniqueConstraint("organization_id", "year", "seq"),
         # The list page filters by organisation and year, then category/status/complete.
         Index("ix_decisions_org_year_status", "organization_id", "year", "status"),
@@ -44,8 +49,18 @@ class Decision(db.Model):
     amount_cny: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
     summary: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default=DecisionStatus.DRAFT.value, index=True)
-    #: Optimistic lock: every UPDATE checks and bumps it; a stale writer gets a conflict.
+    #: Optimistic lock of the decision's own fields, draft and status: a stale writer gets a conflict.
+    #: Step writes do not move it (each step has its own ``version``).
     version: Mapped[int] = mapped_column(default=1)
+    #: Row lock: every UPDATE checks and bumps it, so two concurrent writes never overwrite each other.
+    row_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: Entered after the fact (补录, e.g. from an old 台账): REC-01 does not apply, REC-02 says so.
+    backfilled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    backfill_reason: Mapped[str | None] = mapped_column(Text)
+    #: When the decision was last submitted for collective discussion (REC-01: the meeting is not before it).
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the collective decision was recorded (REC-01: the publication is not before it).
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_on: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -65,7 +80,7 @@ class Decision(db.Model):
         back_populates="decision", cascade="all, delete-orphan"
     )
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
+    __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012 - SQLAlchemy reads it once
 
     @property
     def status_enum(self) -> DecisionStatus:

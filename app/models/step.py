@@ -83,6 +83,8 @@ class Step(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
+    #: Optimistic lock of this step alone: a stale write of the same step is a conflict, other steps are not.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     status: Mapped[str] = mapped_column(String(20), default=StepStatus.NOT_STARTED.value)
     #: Who is responsible for carrying out the step (free text: a person or office).
     responsible: Mapped[str | None] = mapped_column(String(100))
@@ -151,6 +153,8 @@ class Step(db.Model):
     opinions: Mapped[list[MemberOpinion]] = relationship(
         back_populates="step", order_by="MemberOpinion.speaking_order", cascade="all, delete-orphan"
     )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
 
     @property
     def kind_enum(self) -> StepKind:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from .vocabulary import Category, DecisionStatus, Role, StepKind, StepStatus
@@ -75,6 +76,16 @@ class DecisionSnapshot:
     today: date
     ref_no: str = ""
     published_on: date | None = None
+    #: The decision's amount in yuan (GEN-03: the money categories need one).
+    amount_cny: Decimal | None = None
+    #: Entered after the fact (补录): its dates are as stated, not as recorded (REC-02; no REC-01).
+    backfilled: bool = False
+    #: The system's own record, as local (Beijing) days, that stated dates may not precede (REC-01):
+    #: the day the signed draft version was recorded, the day the decision was submitted for
+    #: discussion, the day the collective decision was recorded. None: no such record.
+    signed_draft_recorded_on: date | None = None
+    submitted_recorded_on: date | None = None
+    decided_recorded_on: date | None = None
 
     def step(self, kind: StepKind) -> StepFacts:
         """The facts of one step; a step never recorded reads as not started."""

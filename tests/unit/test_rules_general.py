@@ -32,6 +32,8 @@ CONTRACT = {
     "CD-01": B, "CD-02": V, "CD-03": V, "CD-04": V, "CD-05": V, "CD-06": V, "CD-07": V, "CD-08": V,
     "PUB-01": W,
     "EVD-01": W,
+    "GEN-03": V,
+    "REC-01": V, "REC-02": W,
 }  # fmt: skip
 
 

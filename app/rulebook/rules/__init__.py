@@ -12,6 +12,7 @@ from . import (  # noqa: F401
     legality_review,
     public_participation,
     publication,
+    record,
     risk_assessment,
 )
 from .base import REGISTRY, Context, Issue, Rule
@@ -26,6 +27,8 @@ CATALOGUE: tuple[str, ...] = (
     "CD-01", "CD-02", "CD-03", "CD-04", "CD-05", "CD-06", "CD-07", "CD-08",
     "PUB-01",
     "EVD-01",
+    "GEN-03",
+    "REC-01", "REC-02",
 )  # fmt: skip
 
 if set(REGISTRY) != set(CATALOGUE):  # pragma: no cover - guards the catalogue against a stray edit

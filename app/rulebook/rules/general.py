@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..labels import STEP_EN, STEP_STATUS_EN, STEP_STATUS_ZH, STEP_ZH
-from ..vocabulary import EXEMPTIBLE_STEPS, Severity, StepKind, StepStatus
+from ..vocabulary import EXEMPTIBLE_STEPS, Category, Severity, StepKind, StepStatus
 from .base import REG, Context, Issue, rule
 
 #: The article that establishes each procedure, cited when it is missing.
@@ -95,3 +95,24 @@ def evidence_missing(ctx: Context) -> Iterator[Issue]:
                 f"The {STEP_EN[kind]} step is completed but has no evidence file",
                 step=kind,
             )
+
+
+#: The categories whose 事项清单 standard is a money threshold.
+MONEY_CATEGORIES = (Category.MAJOR_PROJECT, Category.LARGE_FUND)
+
+
+@rule(
+    "GEN-03",
+    Severity.VIOLATION,
+    None,
+    citation="“三重一大”决策制度（大额度资金标准）",
+    title_zh="重大项目或大额资金未载明金额",
+    title_en="A major project or large fund states no amount",
+)
+def amount_missing(ctx: Context) -> Iterator[Issue]:
+    """Whether a project or a fund use is "major" is judged by its amount, so the ledger must state it."""
+    if ctx.snapshot.category in MONEY_CATEGORIES and ctx.snapshot.amount_cny is None:
+        yield Issue(
+            "重大项目安排或大额度资金使用事项未载明金额",
+            "A major project or large fund decision states no amount (amount_cny)",
+        )
