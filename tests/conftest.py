@@ -11,6 +11,7 @@ import contextvars
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import pytest
 from flask.testing import FlaskClient
@@ -261,12 +262,31 @@ DECISION_DATA = {
 }
 
 
+#: The system records of the test decisions are dated here, before every stated 2025 date, so that
+#: REC-01 (a stated date before the system's own record) holds unless a test moves them.
+RECORDED_AT = datetime(2025, 1, 2, 1, 0, tzinfo=UTC)
+
+
+def backdate(decision, at: datetime = RECORDED_AT) -> None:
+    """Date the decision's draft versions, submission and decision records at ``at`` (and re-judge it)."""
+    from app.services.compliance import refresh_summary
+
+    for draft in decision.drafts:
+        draft.created_at = at
+    if decision.submitted_at is not None:
+        decision.submitted_at = at
+    if decision.decided_at is not None:
+        decision.decided_at = at
+    refresh_summary(decision)
+
+
 @pytest.fixture
 def make_decision(db, clerk):
     from app.services.decisions import create_decision
 
     def make(user=None, **overrides):
         decision = create_decision(user or clerk, {**DECISION_DATA, **overrides})
+        backdate(decision)
         db.session.commit()
         return decision
 
@@ -354,6 +374,7 @@ def walk(db, clerk, legal):
                 submit_decision(clerk, decision)
             elif stage == "decided":
                 step_services.record_step(clerk, decision, "collective_decision", MEETING)
+            backdate(decision)
             db.session.commit()
         return decision
 

@@ -257,7 +257,7 @@ def step(decision_id: int, kind: str):
     can_record = permissions.can_record_step(current_user, decision, kind)
     require(can_record or permissions.can_upload(current_user, decision, kind))
     if request.method == "GET":
-        form = step_form(kind, step_to_dict(decision.step(kind)), decision.version) if can_record else None
+        form = step_form(kind, step_to_dict(decision.step(kind)), decision.step(kind).version) if can_record else None
         return render_step(decision, kind, form)
     require(can_record)
     form = STEP_FORMS[kind]()
@@ -274,7 +274,7 @@ def step(decision_id: int, kind: str):
     def conflict(error: Conflict):
         current = step_to_dict(decision.step(kind))
         unsaved = unsaved_changes(submitted, current, exclude=("version",), kind=kind)
-        return render_step(decision, kind, step_form(kind, current, decision.version), 409, alert=error.message,
+        return render_step(decision, kind, step_form(kind, current, decision.step(kind).version), 409, alert=error.message,
                            unsaved=unsaved)
 
     with answer_refusals(partial(render_step, decision, kind, form), form=form, decision=decision, here=kind,
@@ -314,7 +314,7 @@ def upload(decision_id: int):
 def _upload_refused_on_step(decision: Decision, kind: StepKind, upload_form: UploadForm, status: int, **_refusal: Any):
     """The step page again, its typed values as stored, the upload form with its error."""
     can_record = permissions.can_record_step(current_user, decision, kind)
-    form = step_form(kind, step_to_dict(decision.step(kind)), decision.version) if can_record else None
+    form = step_form(kind, step_to_dict(decision.step(kind)), decision.step(kind).version) if can_record else None
     return render_step(decision, kind, form, status, upload_form=upload_form)
 
 

@@ -67,7 +67,7 @@ class BulkWriter:
         """The variant's step, expert, opinion and finding rows, encoded once and reused by every decision."""
         if variant.encoded is None:
             variant.encoded = (
-                [self.tables[Step].encode(row) for row in variant.steps],
+                [self.tables[Step].encode({**row, "version": 1}) for row in variant.steps],
                 [self.tables[Expert].encode(row) for row in variant.experts],
                 [self.tables[MemberOpinion].encode(row) for row in variant.opinions],
                 [self.tables[DecisionFinding].encode({"rule": r, "severity": s, "count": c})

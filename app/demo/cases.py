@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from app.clock import TIMEZONE
 from app.models import Decision, User
 from app.rulebook import WorkdayCalendar
 from app.rulebook.vocabulary import Category, StepKind
+from app.services.compliance import refresh_summary
 from app.services.decisions import submit_decision, update_decision
 from app.services.errors import RuleBlocked
 
@@ -153,6 +155,8 @@ class Case:
     #: The rule the case is there to show (for the summary and the tests).
     shows: str | None = None
     exempt: dict[StepKind, tuple[str, str]] = field(default_factory=dict)
+    #: 补录: the decision is entered after the fact, with this reason (REC-02).
+    backfill_reason: str | None = None
 
 
 def _iso(day: date) -> str:
@@ -378,6 +382,13 @@ def _revise_after_signature(users: dict[str, User], decision: Decision) -> None:
     update_decision(users["clerk"], decision, {"draft_text": text, "version": decision.version})
 
 
+def _submission_recorded_late(users: dict[str, User], decision: Decision) -> None:
+    """REC-01: the meeting is stated as held before the decision was submitted for discussion in the system."""
+    meeting = decision.step(StepKind.COLLECTIVE_DECISION).meeting_date
+    decision.submitted_at = at_local(meeting + timedelta(days=9), hour=9)
+    refresh_summary(decision)
+
+
 def _try_submit(users: dict[str, User], decision: Decision) -> None:
     """LR-04: an unlawful draft is refused at submission; the decision stays in preparation."""
     try:
@@ -430,7 +441,17 @@ CASES_2025: tuple[Case, ...] = (
     Case("白甸镇机关事务管理办法", MM, "党政办", until="publish", shows="exemption",
          exempt={StepKind.EXPERT_REVIEW: ER_EXEMPTION}),
     Case("白甸镇2026年度为民办实事项目安排", MM, "党政办", until=None, shows="GEN-01"),
+    Case("白甸镇农村公共厕所改造项目", MP, "建设局", None, until="risk_assessment", shows="GEN-03"),
+    Case("白甸镇村级活动阵地提升工程", MP, "建设局", 96, until="meeting", after=_submission_recorded_late,
+         shows="REC-01"),
+    Case("白甸镇农村道路养护资金使用", LF, "建设局", 52, until="publish", shows="REC-02",
+         backfill_reason="系统上线前已办结，依据纸质台账和会议纪要补录"),
 )
+
+
+def at_local(day: date, hour: int = 9) -> datetime:
+    """A Beijing-time moment of ``day``, as the system would have stamped it then."""
+    return datetime.combine(day, time(hour), TIMEZONE).astimezone(UTC)
 
 
 def ledger_cases() -> list[Case]:

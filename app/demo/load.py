@@ -16,13 +16,13 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Attachment, Decision, Organization, User
 from app.rulebook.vocabulary import DecisionStatus, Role, StepKind
-from app.services.compliance import load_calendar
+from app.services.compliance import load_calendar, refresh_summary
 from app.services.decisions import archive_decision, create_decision, publish_decision, submit_decision
 from app.services.evidence import store_attachment
 from app.services.steps import record_step, sign_legality_review
 from app.services.users import create_user, ensure_organization
 
-from .cases import CASES_2025, Case, Plan, draft_text, ledger_cases, make_plan, summary_text
+from .cases import CASES_2025, Case, Plan, at_local, draft_text, ledger_cases, make_plan, summary_text
 from .dates import next_workday
 from .pdf import make_pdf
 
@@ -62,7 +62,25 @@ def _evidence(user: User, decision: Decision, kind: StepKind, on: str | date) ->
 # -- running a case through the services -------------------------------------------------------------
 
 
-def run_case(case: Case, plan: Plan, year: int, users: dict[str, User]) -> Decision:
+def _stamp(decision: Decision, plan: Plan, start: date) -> None:
+    """Give the system's records the time they would have had if kept as it happened (REC-01 holds).
+
+    The demo stands for a town that has kept its ledger in the system since 2024:
+    the draft was written before the procedures began, the decision was
+    submitted on the day after the review and decided on the day of the meeting.
+    """
+    for draft in decision.drafts:
+        draft.created_at = at_local(start - timedelta(days=7))
+    meeting = date.fromisoformat(plan.meeting["meeting_date"])
+    if decision.submitted_at is not None:
+        reviewed = date.fromisoformat(plan.signature["reviewed_on"])
+        decision.submitted_at = at_local(min(reviewed + timedelta(days=1), meeting), hour=8)
+    if decision.decided_at is not None:
+        decision.decided_at = at_local(meeting, hour=17)
+    refresh_summary(decision)
+
+
+def run_case(case: Case, plan: Plan, year: int, users: dict[str, User], start: date) -> Decision:
     """Create the decision and take it through its stages as the clerk and the legal adviser would."""
     clerk, legal = users["clerk"], users["legal"]
     decision = create_decision(clerk, {
@@ -70,6 +88,8 @@ def run_case(case: Case, plan: Plan, year: int, users: dict[str, User]) -> Decis
         "summary": summary_text(case.title, case.category, case.department, case.amount_wan),
         "draft_text": draft_text(case.title, case.category, case.department, case.amount_wan),
         "amount_cny": None if case.amount_wan is None else Decimal(case.amount_wan) * 10_000,
+        "backfilled": case.backfill_reason is not None,
+        "backfill_reason": case.backfill_reason,
     })
     stages = STAGES[: STAGES.index(case.until) + 1] if case.until else ()
     for stage in stages:
@@ -101,6 +121,8 @@ def run_case(case: Case, plan: Plan, year: int, users: dict[str, User]) -> Decis
             publish_decision(clerk, decision, plan.published_on)
         elif stage == "archive":
             archive_decision(clerk, decision)
+    if case.backfill_reason is None:
+        _stamp(decision, plan, start)
     if case.after is not None:
         case.after(users, decision)
     return decision
@@ -138,13 +160,13 @@ def load_demo() -> str:
     decisions: list[Decision] = []
     for index, case in enumerate(ledger_cases()):
         start = next_workday(date(2024, 1, 3) + timedelta(days=5 * index), calendar)
-        decisions.append(run_case(case, make_plan(case.category, start, index, calendar), 2024, users))
+        decisions.append(run_case(case, make_plan(case.category, start, index, calendar), 2024, users, start))
     for index, case in enumerate(CASES_2025):
         start = next_workday(date(2025, 2, 10) + timedelta(days=11 * index), calendar)
         plan = make_plan(case.category, start, index, calendar)
         if case.tweak is not None:
             case.tweak(plan, calendar)
-        decisions.append(run_case(case, plan, 2025, users))
+        decisions.append(run_case(case, plan, 2025, users, start))
 
     by_year: dict[int, Counter] = {2024: Counter(), 2025: Counter()}
     for decision in decisions:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -323,6 +324,8 @@ def _judge(variant: Variant, category: Category, profile: Profile, calendar: Wor
     snapshot = DecisionSnapshot(
         category=category, status=DecisionStatus(variant.status), draft_sha256=CURRENT_SHA, steps=facts, today=now,
         published_on=variant.published_on,
+        # Every synthetic project and fund has an amount (GEN-03); the record dates precede the stated ones.
+        amount_cny=Decimal(1) if category in (MP, LF) else None,
     )
     findings = evaluate(snapshot, profile, calendar)
     variant.complete = is_complete(snapshot, findings, profile)

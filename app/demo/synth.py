@@ -197,7 +197,8 @@ class _Rows:
         decisions.rows.append(tuple(decisions.encode({
             "id": decision_id, "organization_id": org.id, "ref_no": ref_no, "seq": seq, "title": title,
             "category": category.value, "department": department, "year": year, "amount_cny": amount,
-            "summary": summary, "status": variant.status, "version": 1, "published_on": variant.published_on,
+            "summary": summary, "status": variant.status, "version": 1, "row_version": 1, "backfilled": False,
+            "published_on": variant.published_on,
             "created_by_id": clerk_id, "created_at": created_at, "updated_at": created_at,
             "is_complete": variant.complete,
         })))

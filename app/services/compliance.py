@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import func, select
 
-from app.clock import today
+from app.clock import TIMEZONE, today
 from app.extensions import db
 from app.models import Attachment, CalendarDay, Decision, DecisionFinding, DraftVersion
 from app.rulebook import (
@@ -67,6 +68,20 @@ def evidence_counts(step_ids: Iterable[int]) -> dict[int, int]:
     return dict(rows)
 
 
+def local_day(moment: datetime | None) -> date | None:
+    """The Beijing day of a stored UTC timestamp (statutory dates are local dates)."""
+    return moment.astimezone(TIMEZONE).date() if moment is not None else None
+
+
+def signed_draft_recorded_on(decision: Decision) -> date | None:
+    """The day the draft version the legality review signed was first recorded (REC-01)."""
+    signed = next((s.draft_sha256 for s in decision.steps if s.kind == StepKind.LEGALITY_REVIEW), None)
+    if not signed:
+        return None
+    times = [d.created_at for d in decision.drafts if d.sha256 == signed and d.created_at is not None]
+    return local_day(min(times)) if times else None
+
+
 def snapshot_of(decision: Decision, counts: dict[int, int] | None = None) -> DecisionSnapshot:
     """The decision as the rulebook sees it today."""
     if counts is None:
@@ -80,6 +95,11 @@ def snapshot_of(decision: Decision, counts: dict[int, int] | None = None) -> Dec
         today=today(),
         ref_no=decision.ref_no,
         published_on=decision.published_on,
+        amount_cny=decision.amount_cny,
+        backfilled=bool(decision.backfilled),
+        signed_draft_recorded_on=signed_draft_recorded_on(decision),
+        submitted_recorded_on=local_day(decision.submitted_at),
+        decided_recorded_on=local_day(decision.decided_at),
     )
 
 

@@ -21,11 +21,14 @@ from app.rulebook.vocabulary import EDITABLE_STATUSES, Category, DecisionStatus,
 from . import permissions
 from .audit import changes, record_event
 from .compliance import blockers, refresh_summary
-from .errors import Conflict, InvalidState, RuleBlocked, ValidationFailed
+from .errors import Conflict, InvalidState, RuleBlocked, ValidationFailed, visible_text
 from .field_types import Empty, FieldErrors, FieldSpec, parse_field
 from .loading import whole_decision
 
 EDITABLE_FIELDS = ("title", "category", "department", "year", "summary", "amount_cny")
+#: Set once, at creation: whether the decision is entered after the fact, and why.
+BACKFILL_FIELDS = ("backfilled", "backfill_reason")
+TITLE_MAX, DEPARTMENT_MAX, SUMMARY_MAX, DRAFT_MAX = 200, 100, 20_000, 500_000
 
 
 def sha256_text(text: str) -> str:
@@ -44,19 +47,47 @@ def decision_facts(decision: Decision) -> dict[str, Any]:
         "summary": decision.summary,
         "status": decision.status,
         "published_on": decision.published_on.isoformat() if decision.published_on else None,
+        "backfilled": bool(decision.backfilled),
+        "backfill_reason": decision.backfill_reason,
     }
+
+
+BACKFILL_REASON_MAX = 2000
+
+
+def _parse_backfill(raw: Mapping[str, Any]) -> tuple[bool, str | None]:
+    """补录: a decision entered after the fact says why; only at creation."""
+    flag = raw.get("backfilled", False)
+    if flag in (None, ""):
+        flag = False
+    if not isinstance(flag, bool):
+        raise ValidationFailed({"backfilled": _("must be true or false")})
+    reason = raw.get("backfill_reason")
+    if reason is not None and not isinstance(reason, str):
+        raise ValidationFailed({"backfill_reason": _("must be text")})
+    reason = visible_text(reason)
+    if not flag:
+        if reason:
+            raise ValidationFailed({"backfill_reason": _("is only stated for a decision entered after the fact")})
+        return False, None
+    if not reason:
+        raise ValidationFailed({"backfill_reason": _("is required for a decision entered after the fact")})
+    if len(reason) > BACKFILL_REASON_MAX:
+        raise ValidationFailed({"backfill_reason": _("is longer than %(limit)d characters",
+                                                     limit=BACKFILL_REASON_MAX)})
+    return True, reason
 
 
 #: The decision's own facts (DESIGN §5). A title or department may not be emptied; a category or year is
 #: checked even when empty, so that a blank choice says what it may be.
 DECISION_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("title", "short", limit=200, empty=Empty.REQUIRED),
+    FieldSpec("title", "short", limit=TITLE_MAX, empty=Empty.REQUIRED),
     FieldSpec("category", "enum", Category, empty=Empty.PARSE),
-    FieldSpec("department", "short", limit=100, empty=Empty.REQUIRED),
+    FieldSpec("department", "short", limit=DEPARTMENT_MAX, empty=Empty.REQUIRED),
     FieldSpec("year", "year", empty=Empty.PARSE),
-    FieldSpec("summary", "text", empty=""),
+    FieldSpec("summary", "text", limit=SUMMARY_MAX, empty=""),
     FieldSpec("amount_cny", "amount", empty=Empty.PARSE),
-    FieldSpec("draft_text", "document", limit=500_000, empty=Empty.REQUIRED),
+    FieldSpec("draft_text", "document", limit=DRAFT_MAX, empty=Empty.REQUIRED),
 )
 #: What a new decision cannot be opened without.
 REQUIRED_FIELDS = ("title", "category", "department", "year", "draft_text")
@@ -108,7 +139,8 @@ def _add_draft(decision: Decision, text: str, author: User) -> DraftVersion:
 def create_decision(user: User, data: Mapping[str, Any]) -> Decision:
     """Open a new decision in the user's organisation with its first draft and five steps."""
     permissions.ensure(permissions.can_create(user), _("Only a clerk may create decisions."))
-    values = _parse_fields(data, partial=False)
+    values = _parse_fields({k: v for k, v in data.items() if k not in BACKFILL_FIELDS}, partial=False)
+    backfilled, backfill_reason = _parse_backfill(data)
     organization = db.session.get(Organization, user.organization_id)
     seq, ref_no = next_ref_no(organization, values["year"])
     decision = Decision(
@@ -122,6 +154,8 @@ def create_decision(user: User, data: Mapping[str, Any]) -> Decision:
         summary=values.get("summary", ""),
         amount_cny=values.get("amount_cny"),
         status=DecisionStatus.DRAFT.value,
+        backfilled=backfilled,
+        backfill_reason=backfill_reason,
         created_by=user,
     )
     decision.steps = [Step(kind=kind.value, status=StepStatus.NOT_STARTED.value) for kind in StepKind]
@@ -138,7 +172,7 @@ def check_version(decision: Decision, version: Any) -> None:
     """A write based on an older read is refused, never applied over the newer one."""
     if version is None:
         return
-    if isinstance(version, str) and version.isdigit():
+    if isinstance(version, str) and version.isascii() and version.isdigit():
         version = int(version)
     if isinstance(version, bool) or not isinstance(version, int):
         raise ValidationFailed({"version": _("must be a whole number")})
@@ -150,7 +184,16 @@ def check_version(decision: Decision, version: Any) -> None:
 
 
 def touch(decision: Decision) -> None:
-    """Every write to any part of a decision bumps its version (optimistic lock)."""
+    """A write to the decision's own fields, draft or status bumps its version (optimistic lock).
+
+    Step writes do not: each step has its own version (``steps.check_step_version``).
+    """
+    decision.version = (decision.version or 1) + 1
+    decision.updated_at = utcnow()
+
+
+def mark_changed(decision: Decision) -> None:
+    """Any write to a part of the decision updates its row, so its row lock catches a concurrent writer."""
     decision.updated_at = utcnow()
 
 
@@ -219,6 +262,7 @@ def submit_decision(user: User, decision: Decision, version: Any = None) -> Deci
     found = blockers(Action("submit", actor_role=user.role_enum), decision)
     if found:
         raise RuleBlocked(found, _("The decision cannot be submitted for collective discussion yet."))
+    decision.submitted_at = utcnow()
     _set_status(user, decision, DecisionStatus.SUBMITTED, "decision.submit")
     return decision
 

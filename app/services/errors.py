@@ -76,3 +76,18 @@ def check_year(year: object, field: str = "year") -> int:
         raise ValidationFailed({field: _("must be a year between %(first)d and %(last)d", first=YEAR_MIN,
                                          last=YEAR_MAX)})
     return year
+
+
+#: Characters that show nothing: zero-width spaces and joiners, the BOM, bidi marks, soft hyphen, word joiner.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u180e\u202a\u202b"
+                                     "\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def visible_text(text: str | None) -> str | None:
+    """``text`` stripped, or None when it has no visible character (spaces, zero-width marks only)."""
+    if text is None:
+        return None
+    stripped = text.strip()
+    if not stripped.translate(_INVISIBLE).strip():
+        return None
+    return stripped

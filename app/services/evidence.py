@@ -35,8 +35,8 @@ from app.rulebook.vocabulary import StepKind
 from . import permissions
 from .audit import record_event
 from .compliance import refresh_summary
-from .decisions import touch
-from .errors import DomainError, NotFound, ValidationFailed
+from .decisions import mark_changed
+from .errors import DomainError, InvalidState, NotFound, ValidationFailed
 
 CHUNK = 64 * 1024
 FILENAME_MAX = 200
@@ -236,9 +236,11 @@ def store_attachment(
             {"step": _("must be one of: %(values)s", values=", ".join(k.value for k in StepKind))}
         ) from None
     permissions.ensure(
-        permissions.can_upload(user, decision, kind),
+        permissions.may_attach(user, decision, kind),
         _("Only a clerk of the organisation, or its legal adviser for the legality review, may upload evidence."),
     )
+    if permissions.is_frozen(decision):
+        raise InvalidState(_("An archived decision is closed: no more evidence can be added."))
     name = sanitize_filename(filename)
     extension = extension_of(name)
     if not name:
@@ -278,7 +280,7 @@ def store_attachment(
     )
     db.session.add(attachment)
     db.session.flush()
-    touch(decision)
+    mark_changed(decision)
     refresh_summary(decision)
     db.session.flush()
     record_event(

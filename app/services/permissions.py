@@ -95,12 +95,22 @@ def can_archive(user: User, decision: Decision) -> bool:
     )
 
 
-def can_upload(user: User, decision: Decision, kind: StepKind) -> bool:
-    """Clerks attach evidence to every step, the legal adviser to the legality review only."""
+def may_attach(user: User, decision: Decision, kind: StepKind) -> bool:
+    """Clerks attach evidence to every step, the legal adviser to the legality review only (role and organisation)."""
     if is_clerk_of(user, decision.organization_id):
         return True
     return (user.is_active and user.role == Role.LEGAL_ADVISER and decision.organization_id == user.organization_id
             and kind == StepKind.LEGALITY_REVIEW)
+
+
+def is_frozen(decision: Decision) -> bool:
+    """An archived decision's file is closed: nothing more is added to it."""
+    return decision.status == DecisionStatus.ARCHIVED
+
+
+def can_upload(user: User, decision: Decision, kind: StepKind) -> bool:
+    """Whoever may attach to the step, while the file is not closed."""
+    return may_attach(user, decision, kind) and not is_frozen(decision)
 
 
 def can_view_reports(user: User) -> bool:

@@ -17,8 +17,8 @@ from app.rulebook.vocabulary import DecisionStatus, Outcome, StepKind, StepStatu
 from . import permissions
 from .audit import changes, record_event
 from .compliance import blockers, refresh_summary
-from .decisions import check_version, touch
-from .errors import InvalidState, RuleBlocked, ValidationFailed
+from .decisions import mark_changed
+from .errors import Conflict, InvalidState, RuleBlocked, ValidationFailed
 from .step_fields import (
     COMMON_FIELDS,
     KIND_FIELDS,
@@ -45,6 +45,21 @@ def parse_kind(kind: str) -> StepKind:
         raise ValidationFailed(
             {"kind": _("must be one of: %(values)s", values=", ".join(k.value for k in StepKind))}
         ) from None
+
+
+def check_step_version(step: Step, version: Any) -> None:
+    """A write of a step based on an older read of that step is refused; other steps never conflict."""
+    if version is None or version == "":
+        return
+    if isinstance(version, str) and version.isascii() and version.isdigit():
+        version = int(version)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ValidationFailed({"version": _("must be a whole number")})
+    if version != step.version:
+        raise Conflict(
+            _("This step was changed by someone else (version %(theirs)d, yours %(yours)d). "
+              "Reload it and apply your change again.", theirs=step.version, yours=version)
+        )
 
 
 def _rule_refusal(action: Action, decision: Decision, message: str) -> None:
@@ -92,7 +107,7 @@ def _current_items(step: Step, kind: StepKind) -> list[dict] | None:
 def _finish(user: User, action: str, decision: Decision, step: Step, before: dict[str, Any]) -> Step:
     """The common end of every step write: version bump, summary, audit event."""
     step.updated_by_id = user.id
-    touch(decision)
+    mark_changed(decision)
     refresh_summary(decision)
     db.session.flush()
     before_diff, after_diff = changes(before, step_to_dict(step))
@@ -110,7 +125,7 @@ def _start_work(decision: Decision) -> None:
 def record_step(user: User, decision: Decision, kind: StepKind | str, data: Mapping[str, Any]) -> Step:
     """Record one procedure's facts and status (PUT semantics: the facts are replaced)."""
     kind = parse_kind(kind) if isinstance(kind, str) else kind
-    check_version(decision, data.get("version"))
+    check_step_version(decision.step(kind), data.get("version"))
     if kind == StepKind.LEGALITY_REVIEW:
         return _record_legality_submission(user, decision, data)
     if kind == StepKind.COLLECTIVE_DECISION:
@@ -157,6 +172,8 @@ def _record_legality_submission(user: User, decision: Decision, data: Mapping[st
     check_completed(kind, StepStatus.IN_PROGRESS, parsed.values, None)
     step = decision.step(kind)
     before = step_to_dict(step)
+    if is_signed(step) and parsed.values["submitted_on"] != step.submitted_on:
+        _open_new_review_round(user, decision, step)
     step.submitted_on = parsed.values["submitted_on"]
     if "responsible" in parsed.values:
         step.responsible = parsed.values["responsible"]
@@ -164,6 +181,33 @@ def _record_legality_submission(user: User, decision: Decision, data: Mapping[st
         step.status = StepStatus.IN_PROGRESS.value
     _start_work(decision)
     return _finish(user, "step.legality_review.submit_materials", decision, step, before)
+
+
+#: What the adviser's signature set; a new review round clears it.
+_SIGNED_FIELDS = ("reviewer", "reviewer_id", "opinion", "opinion_text", "reviewed_on", "legal_risk_statement",
+                  "draft_sha256", "signed_at", "completed_on")
+
+
+def is_signed(step: Step) -> bool:
+    """Whether the legality review carries an adviser's signature."""
+    return step.draft_sha256 is not None or step.signed_at is not None
+
+
+def _open_new_review_round(user: User, decision: Decision, step: Step) -> None:
+    """送审日期 changed after signing: the signed opinion goes to the history and must be given again.
+
+    The review time (LR-03) counts from the submission, so a signature on other
+    materials cannot stand for the new ones; the old opinion stays in the audit trail.
+    """
+    signed = step_to_dict(step)
+    opinion = {name: signed.get(name) for name in ("submitted_on", *SIGNATURE_FIELDS, "completed_on")}
+    opinion["signed_at"] = step.signed_at.isoformat() if step.signed_at else None
+    for name in _SIGNED_FIELDS:
+        setattr(step, name, None)
+    step.status = StepStatus.IN_PROGRESS.value
+    db.session.flush()
+    record_event(user, "step.legality_review.new_round", "step", step.id, decision_id=decision.id,
+                 before=opinion, after={"kind": step.kind, "status": step.status})
 
 
 def sign_legality_review(user: User, decision: Decision, data: Mapping[str, Any]) -> Step:
@@ -174,7 +218,7 @@ def sign_legality_review(user: User, decision: Decision, data: Mapping[str, Any]
     kind = StepKind.LEGALITY_REVIEW
     if not permissions.can_read(user, decision):
         permissions.ensure(False, _("You may not sign this review."))
-    check_version(decision, data.get("version"))
+    check_step_version(decision.step(kind), data.get("version"))
     _rule_refusal(Action("sign_legality_review", actor_role=user.role_enum), decision,
                   _("The legality review cannot be signed yet."))
     permissions.ensure(permissions.can_sign_legality_review(user, decision),
@@ -243,6 +287,9 @@ def record_collective_decision(user: User, decision: Decision, data: Mapping[str
     step.status = parsed.status.value
     decided = parsed.status == StepStatus.COMPLETED and outcome in (Outcome.APPROVED, Outcome.REJECTED)
     if decided:
+        if decision.status != DecisionStatus.DECIDED:
+            # The day the collective decision entered the record (REC-01: publication is not before it).
+            decision.decided_at = utcnow()
         decision.status = DecisionStatus.DECIDED.value
     elif outcome == Outcome.DEFERRED:
         # 缓议: the matter goes back for more work and must be submitted again.
