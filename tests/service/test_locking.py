@@ -24,13 +24,49 @@ def test_stale_client_version_is_refused(db, clerk, make_decision):
     assert decision.summary == "甲的修改"
 
 
-def test_step_writes_accept_a_version_too(db, clerk, make_decision):
+def test_writes_to_different_steps_never_conflict(db, clerk, make_decision):
+    """Two tabs: risk assessment saved (and a file uploaded to it), then the public participation form read before."""
+    from app.services.evidence import store_attachment
+
     decision = make_decision()
-    stale = decision.version
+    participation_read = decision.step("public_participation").version
+    decision_read = decision.version
     record_step(clerk, decision, "risk_assessment", COMPLETE_STEPS["risk_assessment"])
+    store_attachment(clerk, decision, "risk_assessment", "评估报告.pdf", b"%PDF-1.4\n%%EOF\n")
     db.session.commit()
+    record_step(clerk, decision, "public_participation",
+                {**COMPLETE_STEPS["public_participation"], "version": participation_read})
+    db.session.commit()
+    assert decision.step("public_participation").status == "completed"
+    # The decision's own version guards only its fields and draft: step writes and uploads leave it.
+    assert decision.version == decision_read
+    update_decision(clerk, decision, {"version": decision_read, "summary": "改"})
+    db.session.commit()
+    assert decision.version == decision_read + 1
+
+
+def test_a_stale_write_of_the_same_step_is_a_conflict(db, clerk, make_decision):
+    decision = make_decision()
+    read = decision.step("risk_assessment").version
+    record_step(clerk, decision, "risk_assessment", {**COMPLETE_STEPS["risk_assessment"], "version": read})
+    db.session.commit()
+    assert decision.step("risk_assessment").version == read + 1
     with pytest.raises(Conflict):
-        record_step(clerk, decision, "expert_review", {**COMPLETE_STEPS["expert_review"], "version": stale})
+        record_step(clerk, decision, "risk_assessment",
+                    {**COMPLETE_STEPS["risk_assessment"], "risk_level": "high", "version": read})
+    db.session.rollback()
+    assert decision.step("risk_assessment").risk_level == "low"
+
+
+def test_a_step_version_must_be_a_whole_number(db, clerk, make_decision):
+    from app.services.errors import ValidationFailed
+
+    decision = make_decision()
+    for bad in ("１", "1.0", True, 1.5):
+        with pytest.raises(ValidationFailed) as refused:
+            record_step(clerk, decision, "risk_assessment", {**COMPLETE_STEPS["risk_assessment"], "version": bad})
+        assert set(refused.value.errors) == {"version"}
+        db.session.rollback()
 
 
 def test_two_sessions_racing_on_the_same_row(app, db, make_decision):
