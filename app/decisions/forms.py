@@ -55,12 +55,18 @@ class DecisionForm(PayloadForm):
                              render_kw={"inputmode": "decimal"})
     summary = textarea_field(field_label("summary"), rows=3, maxlength=20000)
     draft_text = textarea_field(field_label("draft_text"), rows=14)
+    backfilled = BooleanField(field_label("backfilled"))
+    backfill_reason = textarea_field(field_label("backfill_reason"), rows=2, maxlength=2000)
 
     FIELDS: ClassVar[tuple[str, ...]] = ("title", "category", "department", "year", "amount_cny", "summary",
-                                         "draft_text")
+                                         "draft_text", "backfilled", "backfill_reason")
 
     def payload(self) -> dict[str, Any]:
-        return {name: self._fields[name].data for name in self.FIELDS}
+        data = {name: self._fields[name].data for name in self.FIELDS}
+        if "backfilled" in data:
+            data["backfilled"] = bool(data["backfilled"])
+            data["backfill_reason"] = data["backfill_reason"] or None
+        return data
 
 
 class DecisionEditForm(DecisionForm):

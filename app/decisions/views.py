@@ -44,6 +44,7 @@ from app.web.guards import LARGE_FORM, UPLOAD_SLACK, form_limits, require
 from app.web.labels import STEP_KINDS, field_label
 from app.web.queries import drafts_with_text
 from app.web.refusals import RefusalBox, answer_refusals
+from app.web.saved import flash_saved, standing_findings
 
 from . import queries
 from .filters import parse_list_args
@@ -274,13 +275,14 @@ def step(decision_id: int, kind: str):
     def conflict(error: Conflict):
         current = step_to_dict(decision.step(kind))
         unsaved = unsaved_changes(submitted, current, exclude=("version",), kind=kind)
-        return render_step(decision, kind, step_form(kind, current, decision.step(kind).version), 409, alert=error.message,
-                           unsaved=unsaved)
+        form_now = step_form(kind, current, decision.step(kind).version)
+        return render_step(decision, kind, form_now, 409, alert=error.message, unsaved=unsaved)
 
+    before = standing_findings(decision)
     with answer_refusals(partial(render_step, decision, kind, form), form=form, decision=decision, here=kind,
                          on_conflict=conflict):
         record_step(current_user, decision, kind, submitted)
-    flash(_("%(step)s recorded.", step=STEP_KINDS[kind]), "success")
+    flash_saved(_("%(step)s recorded.", step=STEP_KINDS[kind]), decision, before)
     return redirect(url_for("decisions.detail", decision_id=decision.id, _anchor=f"step-{kind.value}"))
 
 

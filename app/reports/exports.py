@@ -213,6 +213,8 @@ class _Words:
                 kind_of = "date" if field.endswith(("_on", "_date")) else "text"
                 columns.append(Column(f"{step} {headings[field]}", kind=kind_of, width=14))
         columns.append(Column(_("Problems found"), width=40))
+        #: Last, so the columns before it stay where existing spreadsheets expect them.
+        columns.append(Column(_("Entered after the fact?"), width=9))
         return columns
 
 
@@ -237,7 +239,7 @@ def _ledger_rows(scope: list[int], year: int, words: _Words) -> Iterator[list[An
     stmt = (
         select(
             Decision.id, Decision.ref_no, Decision.title, Decision.category, Organization.name,
-            Decision.department, Decision.amount_cny, Decision.status, Decision.is_complete,
+            Decision.department, Decision.amount_cny, Decision.status, Decision.is_complete, Decision.backfilled,
         )
         .join(Organization, Organization.id == Decision.organization_id)
         .where(Decision.organization_id.in_(scope), Decision.year == year)
@@ -248,10 +250,11 @@ def _ledger_rows(scope: list[int], year: int, words: _Words) -> Iterator[list[An
         ids = [row[0] for row in batch]
         steps = _steps_of(ids)
         findings = _findings_of(ids)
-        for decision_id, ref_no, title, category, org_name, department, amount, status, complete in batch:
+        for decision_id, ref_no, title, category, org_name, department, amount, status, complete, backfilled in batch:
             row: list[Any] = [
                 ref_no, title, words.category.get(category, category), org_name, department, amount,
                 words.status.get(status, status), words.yes if complete else words.no,
+                words.yes if backfilled else words.no,
             ]
             for kind, fields in _STEP_COLUMNS:
                 facts = steps.get((decision_id, kind.value))
@@ -270,6 +273,7 @@ def _ledger_rows(scope: list[int], year: int, words: _Words) -> Iterator[list[An
                 f"{rule} {words.severity.get(severity, severity)}"
                 for rule, severity in findings.get(decision_id, [])
             ))
+            row.append(words.yes if backfilled else words.no)
             yield row
 
 

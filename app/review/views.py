@@ -28,6 +28,7 @@ from app.web.errors import upload_too_large
 from app.web.forms import UploadForm
 from app.web.guards import UPLOAD_SLACK, form_limits, require
 from app.web.refusals import RefusalBox, answer_refusals
+from app.web.saved import flash_saved, standing_findings
 
 from .forms import SignForm
 from .presenters import review_page
@@ -104,11 +105,12 @@ def detail(decision_id: int):
         unsaved = unsaved_changes(submitted, _sign_data(decision), exclude=("version", "reviewed_on"))
         return render_review(decision, None, 409, alert=error.message, unsaved=unsaved)
 
+    before = standing_findings(decision)
     with answer_refusals(partial(render_review, decision, form), form=form, decision=decision,
                          on_conflict=conflict):
         sign_legality_review(current_user, decision, submitted)
-    flash(_("Legality opinion on %(ref_no)s signed on draft version %(number)d.", ref_no=decision.ref_no,
-            number=decision.drafts[-1].number), "success")
+    flash_saved(_("Legality opinion on %(ref_no)s signed on draft version %(number)d.", ref_no=decision.ref_no,
+                  number=decision.drafts[-1].number), decision, before)
     return redirect(url_for("review.queue"))
 
 

@@ -51,6 +51,8 @@ class CompletenessReport:
     by_step: dict[str, StepCounts] = field(default_factory=dict)
     #: Rule id → number of decisions breaking it (a rule firing on several steps counts once).
     by_rule: dict[str, int] = field(default_factory=dict)
+    #: Decisions entered after the fact (补录, REC-02): their dates are as stated, not as recorded.
+    backfilled: int = 0
 
     @property
     def incomplete(self) -> int:
@@ -64,6 +66,7 @@ class CompletenessReport:
             "complete": self.complete,
             "by_step": {kind: counts.to_dict() for kind, counts in self.by_step.items()},
             "by_rule": dict(self.by_rule),
+            "backfilled": self.backfilled,
         }
 
 
@@ -156,8 +159,9 @@ def _compute(scope: list[int], year: int, profile: Profile) -> CompletenessRepor
     in_scope = (Decision.organization_id.in_(scope), Decision.year == year)
     decision_ids = select(Decision.id).where(*in_scope)
 
-    total, complete = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(case((Decision.is_complete, 1), else_=0)), 0)).where(*in_scope)
+    total, complete, backfilled = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((Decision.is_complete, 1), else_=0)), 0),
+               func.coalesce(func.sum(case((Decision.backfilled, 1), else_=0)), 0)).where(*in_scope)
     ).one()
 
     required = {category.value: set(required_steps(profile, category)) for category in Category}
@@ -199,6 +203,7 @@ def _compute(scope: list[int], year: int, profile: Profile) -> CompletenessRepor
         complete=int(complete),
         by_step={kind: StepCounts(**counts) for kind, counts in tally.items()},
         by_rule=dict(rule_rows),
+        backfilled=int(backfilled),
     )
 
 

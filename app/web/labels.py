@@ -178,6 +178,8 @@ FIELDS = {
     "year": _l("Year"),
     "amount_cny": _l("Amount (CNY)"),
     "summary": _l("Summary"),
+    "backfilled": _l("Entered after the fact (补录)"),
+    "backfill_reason": _l("Reason for entering it after the fact"),
     "status": _l("Status"),
     "published_on": _l("Published on"),
     "draft_number": _l("Draft version"),
