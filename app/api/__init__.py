@@ -13,6 +13,7 @@ import warnings
 
 import flask_smorest
 from flask import Blueprint, Flask
+from werkzeug.routing import IntegerConverter
 
 from app.extensions import csrf
 
@@ -50,6 +51,22 @@ class Api(flask_smorest.Api):
         return None
 
 
+ID_MAX = 2_147_483_647
+
+
+class ApiIdConverter(IntegerConverter):
+    """An id in a path: ASCII digits only (``１`` is not an id), from 1 to 2³¹−1; anything else is 404."""
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map_, *args, **kwargs) -> None:
+        super().__init__(map_, min=1, max=ID_MAX)
+
+
+def _id_schema(_converter: ApiIdConverter) -> dict:
+    return {"type": "integer", "minimum": 1, "maximum": ID_MAX}
+
+
 def _swagger_ui_path():
     """The Swagger UI files shipped by swagger-ui-bundle."""
     with warnings.catch_warnings():
@@ -78,7 +95,9 @@ def init_app(app: Flask) -> Api:
     }
     for key, value in config.items():
         app.config.setdefault(key, value)
+    app.url_map.converters["api_id"] = ApiIdConverter
     api = Api(app)
+    api.register_converter(ApiIdConverter, _id_schema)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/tokens."}
     )

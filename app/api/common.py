@@ -13,7 +13,7 @@ from .schemas import ErrorSchema
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: The path parameter of a decision: a positive 32-bit integer (anything else is 404).
-DECISION_ID = "<int(min=1, max=2147483647):decision_id>"
+DECISION_ID = "<api_id:decision_id>"
 
 ERROR_DESCRIPTIONS = {
     400: "Malformed JSON, a body that is not a JSON object, or the wrong content type.",

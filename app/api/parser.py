@@ -26,6 +26,28 @@ def _bad_request(code: str, message: str) -> ApiError:
     return ApiError(400, code, message)
 
 
+class _Ambiguous(ValueError):
+    """JSON that standard parsers read differently: a repeated key, or a NaN/Infinity literal (not JSON)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _Ambiguous(key)
+        seen[key] = value
+    return seen
+
+
+def _no_constant(name: str) -> Any:
+    raise _Ambiguous(name)
+
+
+def parse_json(data: bytes) -> Any:
+    """Strict JSON: a repeated key or a ``NaN``/``Infinity`` literal is refused, never silently resolved."""
+    return json.loads(data, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+
+
 class ApiParser(FlaskParser):
     DEFAULT_UNKNOWN_BY_LOCATION: dict[str, str | None] = {  # noqa: RUF012 - webargs reads it per class
         **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
@@ -43,7 +65,9 @@ class ApiParser(FlaskParser):
         if not is_json_request(req):
             raise _bad_request("bad_content_type", _("The body must be JSON sent as application/json."))
         try:
-            parsed = json.loads(data)
+            parsed = parse_json(data)
+        except _Ambiguous:
+            raise _bad_request("bad_json", _("The body repeats a key or contains NaN or Infinity.")) from None
         except (ValueError, RecursionError):
             # ValueError covers malformed JSON, bad UTF-8 and integers too long to read.
             raise _bad_request("bad_json", _("The body is not well-formed JSON.")) from None

@@ -33,13 +33,20 @@ def decision_to_dict(decision: Decision, locale: str, counts: dict[int, int] | N
         "summary": decision.summary,
         "status": decision.status,
         "version": decision.version,
+        "backfilled": bool(decision.backfilled),
+        "backfill_reason": decision.backfill_reason,
         "draft": {"number": draft.number, "sha256": draft.sha256, "text": draft.text} if draft else None,
-        "steps": {step.kind: step_to_dict(step) for step in steps},
+        "steps": {step.kind: step_answer(step) for step in steps},
         "compliance": {
             "complete": evaluation.complete,
             "findings": [finding.to_dict(locale) for finding in evaluation.findings],
         },
     }
+
+
+def step_answer(step) -> dict[str, Any]:
+    """A step as the API answers it: its facts and its own optimistic-lock ``version``."""
+    return {**step_to_dict(step), "version": step.version}
 
 
 def load_for_answer(ids: Sequence[int]) -> list[Decision]:

@@ -127,6 +127,12 @@ def _version() -> fields.Field:
                                                                 "a stale one answers 409."})
 
 
+def _step_version() -> fields.Field:
+    return fields.Integer(strict=True, metadata={"description": "Optimistic lock of this step: the step's "
+                                                                "`version` last read (not the decision's); a stale "
+                                                                "one answers 409. Other steps never conflict."})
+
+
 # -- errors ----------------------------------------------------------------------------------------
 
 
@@ -177,6 +183,13 @@ class DecisionCreateSchema(Schema):
     draft_text = Text(required=True, metadata={"description": "The decision draft; its sha256 is what the "
                                                               "legality review signs."})
     amount_cny = _amount()
+    backfilled = fields.Boolean(
+        truthy={True}, falsy={False},
+        metadata={"description": "Entered after the fact (补录): REC-01 does not apply, REC-02 says so. "
+                                 "Set only at creation; default false."},
+    )
+    backfill_reason = Text(allow_none=True, validate=validate.Length(max=2000),
+                           metadata={"description": "Why it is entered after the fact; required when `backfilled`."})
 
 
 class DecisionUpdateSchema(Schema):
@@ -292,7 +305,7 @@ def _class_name(kind: StepKind) -> str:
 def _step_in_schema(kind: StepKind) -> type[Schema]:
     attrs: dict[str, Any] = {
         "status": fields.String(required=True, validate=validate.OneOf(SETTABLE_STATUSES)),
-        "version": _version(),
+        "version": _step_version(),
     }
     for field in (*COMMON_FIELDS, *KIND_FIELDS[kind]):
         attrs[field.name] = _in_field(field)
@@ -309,6 +322,7 @@ def _step_out_schema(kind: StepKind) -> type[Schema]:
         "kind": fields.String(required=True, validate=validate.Equal(kind.value),
                               metadata={"enum": [kind.value]}),
         "status": enum(StepStatus, required=True),
+        "version": fields.Integer(required=True, metadata={"description": "The step's optimistic lock."}),
     }
     for field in (*COMMON_FIELDS, *KIND_FIELDS[kind]):
         attrs[field.name] = _out_field(field)
@@ -330,7 +344,7 @@ class SignSchema(Schema):
     reviewed_on = _date(required=True)
     legal_risk_statement = Text(allow_none=True, metadata={"description": "For an exploratory reform found "
                                                                           "unlawful: its legal risk (LR-04)."})
-    version = _version()
+    version = _step_version()
 
 
 StepsSchema = type(
@@ -351,7 +365,10 @@ class DecisionSchema(Schema):
                                metadata={"example": "1250000.00", "description": "Decimal string in yuan."})
     summary = fields.String(required=True)
     status = enum(DecisionStatus, required=True)
-    version = fields.Integer(required=True)
+    version = fields.Integer(required=True, metadata={"description": "Optimistic lock of the decision's own "
+                                                                     "fields, draft and status."})
+    backfilled = fields.Boolean(required=True)
+    backfill_reason = fields.String(required=True, allow_none=True)
     draft = fields.Nested(DraftSchema, required=True)
     steps = fields.Nested(StepsSchema, required=True)
     compliance = fields.Nested(ComplianceSchema, required=True)
@@ -416,6 +433,7 @@ class CompletenessSchema(Schema):
                           values=fields.Nested(StepCountsSchema), required=True)
     by_rule = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
                           metadata={"description": "Rule id → number of decisions breaking it."})
+    backfilled = fields.Integer(required=True, metadata={"description": "Decisions entered after the fact."})
 
 
 class AuditVerifySchema(Schema):

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from app.rulebook.vocabulary import StepKind
 from app.services.decisions import load_decision
-from app.services.step_fields import step_to_dict
 from app.services.steps import record_step, sign_legality_review
 
 from .auth import current_user
 from .common import DECISION_ID, api_blueprint, errors
+from .presenters import step_answer
 from .schemas import STEP_INPUT_SCHEMAS, STEP_SCHEMAS, SignSchema
 
 blueprint = api_blueprint("api-steps", "The five statutory procedures of a decision.")
@@ -32,7 +32,8 @@ _DOCS = {
     ),
 }
 _COMMON_DOC = (
-    "\n\nPUT replaces the step's facts: a field left out is cleared. `status` is `in_progress`, `completed` "
+    "\n\nPUT replaces the step's facts: a field left out is cleared. `version` is the step's own (from "
+    "`steps.{kind}.version` of the decision), not the decision's. `status` is `in_progress`, `completed` "
     "or `exempted` (with `exemption_reason` and `exemption_basis`). Refused with field errors or the "
     "rulebook's blocker findings (422)."
 )
@@ -43,7 +44,7 @@ def _put_view(kind: StepKind):
         user = current_user()
         decision = load_decision(user, decision_id)
         step = record_step(user, decision, kind, args)
-        return step_to_dict(step)
+        return step_answer(step)
 
     put_step.__name__ = f"put_{kind.value}"
     put_step.__doc__ = _DOCS[kind] + _COMMON_DOC
@@ -72,4 +73,4 @@ def sign(args, decision_id):
     user = current_user()
     decision = load_decision(user, decision_id)
     step = sign_legality_review(user, decision, args)
-    return step_to_dict(step)
+    return step_answer(step)

@@ -7,6 +7,8 @@ templates call the same functions to decide which buttons to show.
 from __future__ import annotations
 
 from app.models import Decision, User
+from flask_babel import gettext as _
+
 from app.rulebook.vocabulary import EDITABLE_STATUSES, DecisionStatus, Outcome, Role, StepKind
 
 from .errors import NotFound, PermissionDenied
@@ -151,5 +153,5 @@ def ensure(allowed: bool, message: str) -> None:
 def readable_decision(user: User, decision: Decision | None) -> Decision:
     """The decision if the user may read it; otherwise a 404, never a 403."""
     if decision is None or not can_read(user, decision):
-        raise NotFound("decision not found")
+        raise NotFound(_("There is no such decision, or it belongs to an organisation you cannot see."))
     return decision

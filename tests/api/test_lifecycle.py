@@ -22,9 +22,13 @@ def actions(api, decision_id: int, user) -> list[str]:
     return [event["action"] for event in answer.json]
 
 
+#: The script records a 2025 matter today: it enters it after the fact, saying why (REC-02, not REC-01).
+BACKFILL = {"backfilled": True, "backfill_reason": "依据2025年纸质档案补录"}
+
+
 def test_decision_life_through_the_api(api, clerk, legal, auditor):
     # 1. Create: a draft with every step missing.
-    created = api.post("/decisions", as_=clerk, json=DECISION_DATA)
+    created = api.post("/decisions", as_=clerk, json={**DECISION_DATA, **BACKFILL})
     assert created.status == 201, created.json
     decision = created.json
     did = decision["id"]
@@ -34,6 +38,7 @@ def test_decision_life_through_the_api(api, clerk, legal, auditor):
     assert decision["draft"]["number"] == 1 and len(decision["draft"]["sha256"]) == 64
     assert set(decision["steps"]) == {*PREPARATORY, "legality_review", "collective_decision"}
     assert decision["compliance"]["complete"] is False
+    assert decision["backfilled"] is True and ("REC-02", None) in findings(decision)
     assert [f for f in findings(decision) if f[0] == "GEN-01"] == [
         ("GEN-01", "public_participation"), ("GEN-01", "expert_review"), ("GEN-01", "risk_assessment"),
         ("GEN-01", "legality_review"), ("GEN-01", "collective_decision"),

@@ -31,7 +31,8 @@ def test_completeness_counts(api, clerk, ledger):
     answer = api.get("/reports/completeness?year=2025", as_=clerk)
     assert answer.status == 200
     report = answer.json
-    assert set(report) == {"year", "total", "complete", "by_step", "by_rule"}
+    assert set(report) == {"year", "total", "complete", "by_step", "by_rule", "backfilled"}
+    assert report["backfilled"] == 0
     assert report["year"] == 2025 and report["total"] == 3 and report["complete"] == 1
     assert report["by_step"]["public_participation"] == {"completed": 2, "exempted": 0, "missing": 1}
     assert report["by_step"]["expert_review"] == {"completed": 2, "exempted": 1, "missing": 0}
