@@ -15,10 +15,13 @@ number.
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import marshmallow as ma
+from flask_babel import lazy_gettext as _l
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 from werkzeug.datastructures import FileStorage
@@ -35,8 +38,22 @@ from app.rulebook.vocabulary import (
     StepStatus,
     values,
 )
-from app.services.field_types import FieldSpec
+from app.services.decisions import BACKFILL_REASON_MAX, DEPARTMENT_MAX, DRAFT_MAX, SUMMARY_MAX, TITLE_MAX
+from app.services.field_types import COUNT_MAX, DATE_MIN, SHORT_MAX, TEXT_MAX, FieldSpec
 from app.services.step_fields import COMMON_FIELDS, KIND_FIELDS
+
+# Field errors in the request's language (Chinese unless Accept-Language prefers English).
+fields.Field.default_error_messages = {
+    "required": _l("Missing data for required field."),
+    "null": _l("Field may not be null."),
+    "validator_failed": _l("Invalid value."),
+}
+fields.String.default_error_messages = {"invalid": _l("Not a valid string."),
+                                        "invalid_utf8": _l("Not a valid utf-8 string.")}
+fields.Integer.default_error_messages = {"invalid": _l("Not a valid integer."), "too_large": _l("Number too large.")}
+fields.List.default_error_messages = {"invalid": _l("Not a valid list.")}
+fields.Nested.default_error_messages = {"type": _l("Invalid type.")}
+fields.Dict.default_error_messages = {"invalid": _l("Not a valid mapping type.")}
 
 SETTABLE_STATUSES = [s.value for s in (StepStatus.IN_PROGRESS, StepStatus.COMPLETED, StepStatus.EXEMPTED)]
 MAX_PAGE = 1_000_000
@@ -45,20 +62,54 @@ MAX_PAGE = 1_000_000
 class Schema(ma.Schema):
     """Unknown fields are refused (422 naming them); the services never see them."""
 
+    error_messages = {"unknown": _l("Unknown field."), "type": _l("Invalid input type.")}  # noqa: RUF012
+
     class Meta:
         unknown = ma.RAISE
+
+
+def one_of(choices: list[str]) -> validate.OneOf:
+    return validate.OneOf(choices, error=_l("Must be one of: {choices}."))
+
+
+def length(maximum: int) -> validate.Length:
+    return validate.Length(max=maximum, error=_l("Longer than maximum length {max}."))
+
+
+def between(minimum: int | None = None, maximum: int | None = None) -> validate.Range:
+    return validate.Range(minimum, maximum, error=_l("Must be between {min} and {max}."))
 
 
 # -- fields ----------------------------------------------------------------------------------------
 
 
+#: Characters that show nothing (ECMA-262 regex class body), as ``app.services.errors.visible_text`` strips them.
+_INVISIBLE = r"\s\u200b-\u200f\u2060\ufeff\u00ad\u180e\u202a-\u202e\u2066-\u2069"
+NO_NUL = r"^[^\u0000]*$"
+VISIBLE = rf"^[^\u0000]*[^\u0000{_INVISIBLE}][^\u0000]*$"
+
+
 class Text(fields.String):
-    """A string the databases can store: no NUL character, no lone surrogate."""
+    """A string the databases can store: no NUL character, no lone surrogate, at most ``limit`` characters.
+
+    ``visible``: a required fact, which must contain a visible character (not only
+    spaces or zero-width marks); the document says so with a ``pattern``.
+    """
 
     default_error_messages = {  # noqa: RUF012 - marshmallow merges it per class
-        "nul": "Must not contain NUL characters.",
-        "unicode": "Must be valid Unicode text.",
+        "nul": _l("Must not contain NUL characters."),
+        "unicode": _l("Must be valid Unicode text."),
+        "blank": _l("Must contain a visible character."),
     }
+
+    def __init__(self, *args, limit: int | None = None, visible: bool = False, **kwargs) -> None:
+        metadata = dict(kwargs.pop("metadata", None) or {})
+        metadata.setdefault("pattern", VISIBLE if visible else NO_NUL)
+        validators = list(kwargs.pop("validate", None) or [])
+        if limit is not None:
+            validators.append(length(limit))
+        super().__init__(*args, validate=validators, metadata=metadata, **kwargs)
+        self.visible = visible
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -68,22 +119,95 @@ class Text(fields.String):
             text.encode("utf-8")
         except UnicodeEncodeError:
             raise self.make_error("unicode") from None
+        if self.visible and not re.search(rf"[^{_INVISIBLE}]", text):
+            raise self.make_error("blank")
         return text
 
 
-class Amount(fields.Field):
-    """An amount in yuan: a decimal string or a JSON number (the services round it to fen)."""
+class StrictBoolean(fields.Boolean):
+    """Only the JSON literals ``true`` and ``false`` (not ``"yes"``, ``"on"`` or ``1``)."""
 
-    default_error_messages = {"invalid": "Must be an amount in yuan, as a string or a number."}  # noqa: RUF012
+    default_error_messages = {"invalid": _l("Must be true or false (a JSON boolean).")}  # noqa: RUF012
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+#: A calendar date written YYYY-MM-DD in ASCII digits, of the years 2000–2099 (29 February aside).
+_DAY = r"(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+DATE_PATTERN = rf"^20[0-9]{{2}}-{_DAY}$"
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class IsoDate(fields.Field):
+    """A date only as ``YYYY-MM-DD`` (not ``2025-W40-1``, ``20250101`` or other digits), from 2000-01-01."""
+
+    default_error_messages = {  # noqa: RUF012
+        "invalid": _l("Must be a date in the form YYYY-MM-DD."),
+        "too_early": _l("Must not be before {day}."),
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+            raise self.make_error("invalid")
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise self.make_error("invalid") from None
+        if day < DATE_MIN:
+            raise self.make_error("too_early", day=DATE_MIN.isoformat())
+        return day
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value.isoformat() if isinstance(value, date) else value
+
+
+class AsciiInteger(fields.Integer):
+    """A whole number in ASCII digits (a query's ``year=２０２４`` is not a year)."""
+
+    def _validated(self, value):
+        if isinstance(value, str) and not re.fullmatch(r"[+-]?[0-9]+", value.strip()):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+AMOUNT_PATTERN = r"^[0-9]{1,14}(\.[0-9]{1,2})?$"
+AMOUNT_LIMIT = Decimal("1e14")
+
+
+class Amount(fields.Field):
+    """An amount in yuan, at most two decimals: a decimal string of ASCII digits, or a JSON number.
+
+    More decimals are refused rather than rounded (a fen is the smallest amount);
+    ``-0`` is 0; negative amounts and amounts of 10¹⁴ yuan or more are refused.
+    """
+
+    default_error_messages = {  # noqa: RUF012
+        "invalid": _l("Must be an amount in yuan, as a string or a number."),
+        "decimals": _l("Must have at most two decimals."),
+        "range": _l("Must be at least 0 and less than 100000000000000."),
+    }
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise self.make_error("invalid")
         if isinstance(value, float) and not math.isfinite(value):
             raise self.make_error("invalid")
-        if isinstance(value, str) and ("\x00" in value or len(value) > 40):
+        if isinstance(value, str) and not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value.strip()):
             raise self.make_error("invalid")
-        return value
+        try:
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise self.make_error("invalid") from None
+        if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
+            raise self.make_error("decimals")
+        if amount == 0:
+            amount = Decimal("0")  # -0 is 0
+        if not 0 <= amount < AMOUNT_LIMIT:
+            raise self.make_error("range")
+        return format(amount.quantize(Decimal("0.01")), "f")
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
@@ -103,11 +227,13 @@ class File(Upload):
 
 
 def enum(enum_type, **kwargs) -> fields.String:
-    return fields.String(validate=validate.OneOf(values(enum_type)), **kwargs)
+    return fields.String(validate=one_of(values(enum_type)), **kwargs)
 
 
 def _date(**kwargs) -> fields.Field:
-    return fields.Date(**kwargs)
+    metadata = {"type": "string", "format": "date", "pattern": DATE_PATTERN,
+                "description": "YYYY-MM-DD, from 2000-01-01 and not after today (Beijing time)."}
+    return IsoDate(metadata=metadata, **kwargs)
 
 
 def _out_date(**kwargs) -> fields.Field:
@@ -117,8 +243,10 @@ def _out_date(**kwargs) -> fields.Field:
 def _amount() -> fields.Field:
     return Amount(
         allow_none=True,
-        metadata={"anyOf": [{"type": "string", "example": "1250000.00"}, {"type": "number"}],
-                  "description": "Amount in yuan (元), a decimal string or a number; rounded to fen."},
+        metadata={"anyOf": [{"type": "string", "pattern": AMOUNT_PATTERN, "example": "1250000.00"},
+                            {"type": "number", "minimum": 0, "maximum": 99999999999999.99, "multipleOf": 0.01}],
+                  "description": "Amount in yuan (元), a decimal string or a number, at most two decimals "
+                                 "(more are refused, not rounded); at least 0 and below 10¹⁴."},
     )
 
 
@@ -162,8 +290,8 @@ class ErrorSchema(Schema):
 
 
 class TokenRequestSchema(Schema):
-    username = Text(required=True, validate=validate.Length(max=200))
-    password = Text(required=True, validate=validate.Length(max=1024), load_only=True)
+    username = Text(required=True, limit=200)
+    password = Text(required=True, limit=1024, load_only=True)
 
 
 class TokenSchema(Schema):
@@ -175,32 +303,33 @@ class TokenSchema(Schema):
 
 
 class DecisionCreateSchema(Schema):
-    title = Text(required=True)
+    title = Text(required=True, visible=True, limit=TITLE_MAX)
     category = enum(Category, required=True)
-    department = Text(required=True)
-    year = fields.Integer(required=True, strict=True, validate=validate.Range(YEAR_MIN, YEAR_MAX))
-    summary = Text(allow_none=True)
-    draft_text = Text(required=True, metadata={"description": "The decision draft; its sha256 is what the "
-                                                              "legality review signs."})
+    department = Text(required=True, visible=True, limit=DEPARTMENT_MAX)
+    year = fields.Integer(required=True, strict=True, validate=between(YEAR_MIN, YEAR_MAX))
+    summary = Text(allow_none=True, limit=SUMMARY_MAX)
+    draft_text = Text(required=True, visible=True, limit=DRAFT_MAX,
+                      metadata={"description": "The decision draft; its sha256 is what the legality review signs."})
     amount_cny = _amount()
-    backfilled = fields.Boolean(
-        truthy={True}, falsy={False},
+    backfilled = StrictBoolean(
         metadata={"description": "Entered after the fact (补录): REC-01 does not apply, REC-02 says so. "
                                  "Set only at creation; default false."},
     )
-    backfill_reason = Text(allow_none=True, validate=validate.Length(max=2000),
+    backfill_reason = Text(allow_none=True, limit=BACKFILL_REASON_MAX,
                            metadata={"description": "Why it is entered after the fact; required when `backfilled`."})
 
 
 class DecisionUpdateSchema(Schema):
     version = fields.Integer(required=True, strict=True,
                              metadata={"description": "The `version` last read; a stale one answers 409."})
-    title = Text()
+    title = Text(visible=True, limit=TITLE_MAX)
     category = enum(Category)
-    department = Text()
-    year = fields.Integer(strict=True, metadata={"description": "Cannot change once the reference number is given."})
-    summary = Text(allow_none=True)
-    draft_text = Text(metadata={"description": "A changed text becomes a new draft version."})
+    department = Text(visible=True, limit=DEPARTMENT_MAX)
+    year = fields.Integer(strict=True, validate=between(YEAR_MIN, YEAR_MAX),
+                          metadata={"description": "Cannot change once the reference number is given."})
+    summary = Text(allow_none=True, limit=SUMMARY_MAX)
+    draft_text = Text(visible=True, limit=DRAFT_MAX, metadata={"description": "A changed text becomes a new draft "
+                                                                              "version."})
     amount_cny = _amount()
 
 
@@ -216,13 +345,14 @@ class DecisionListQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    year = fields.Integer(validate=validate.Range(YEAR_MIN, YEAR_MAX))
+    year = AsciiInteger(validate=between(YEAR_MIN, YEAR_MAX))
     category = enum(Category)
     status = enum(DecisionStatus)
-    complete = fields.Boolean()
-    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
-    per_page = fields.Integer(load_default=None, validate=validate.Range(min=1),
-                              metadata={"description": "Capped at the server's MAX_PER_PAGE (100)."})
+    complete = fields.Boolean(truthy={"true"}, falsy={"false"}, metadata={"type": "string",
+                                                                        "enum": ["true", "false"]})
+    page = AsciiInteger(load_default=1, validate=between(1, MAX_PAGE))
+    per_page = AsciiInteger(load_default=None, validate=between(1, MAX_PAGE),
+                            metadata={"description": "Capped at the server's MAX_PER_PAGE (100)."})
 
 
 class DraftSchema(Schema):
@@ -239,18 +369,23 @@ class ComplianceSchema(Schema):
 # -- steps -----------------------------------------------------------------------------------------
 
 
+#: The most rows of a list (experts, member opinions).
+ROWS_MAX = 200
+
+
 def _in_field(field: FieldSpec) -> fields.Field:
     if field.type == "date":
         return _date(allow_none=True)
     if field.type == "int":
-        return fields.Integer(strict=True, allow_none=True)
+        return fields.Integer(strict=True, allow_none=True,
+                              validate=between(1 if field.name == "members_total" else 0, COUNT_MAX))
     if field.type == "bool":
-        return fields.Boolean(allow_none=True)
+        return StrictBoolean(allow_none=True)
     if field.type == "enum":
         return enum(field.enum, allow_none=True)
     if field.type == "enum_list":
         return fields.List(enum(field.enum), allow_none=True)
-    return Text(allow_none=True)
+    return Text(allow_none=True, limit=SHORT_MAX if field.type == "short" else TEXT_MAX)
 
 
 def _out_field(field: FieldSpec) -> fields.Field:
@@ -269,18 +404,18 @@ def _out_field(field: FieldSpec) -> fields.Field:
 
 
 class ExpertInSchema(Schema):
-    name = Text(required=True)
-    field = Text(allow_none=True)
-    institution = Text(allow_none=True)
-    no_conflict = fields.Boolean(allow_none=True, metadata={"description": "False: a direct interest (ER-02)."})
+    name = Text(required=True, visible=True, limit=SHORT_MAX)
+    field = Text(allow_none=True, limit=SHORT_MAX)
+    institution = Text(allow_none=True, limit=SHORT_MAX)
+    no_conflict = StrictBoolean(allow_none=True, metadata={"description": "False: a direct interest (ER-02)."})
 
 
 class OpinionInSchema(Schema):
-    member = Text(required=True)
+    member = Text(required=True, visible=True, limit=SHORT_MAX)
     position = enum(Position, allow_none=True)
-    remarks = Text(allow_none=True)
-    is_principal = fields.Boolean(allow_none=True)
-    recused = fields.Boolean(allow_none=True)
+    remarks = Text(allow_none=True, limit=TEXT_MAX)
+    is_principal = StrictBoolean(allow_none=True)
+    recused = StrictBoolean(allow_none=True)
 
 
 class ExpertSchema(Schema):
@@ -302,18 +437,23 @@ def _class_name(kind: StepKind) -> str:
     return "".join(part.title() for part in kind.value.split("_"))
 
 
+def rows_max() -> validate.Length:
+    return validate.Length(max=ROWS_MAX, error=_l("Has more than {max} entries."))
+
+
 def _step_in_schema(kind: StepKind) -> type[Schema]:
     attrs: dict[str, Any] = {
-        "status": fields.String(required=True, validate=validate.OneOf(SETTABLE_STATUSES)),
+        "status": fields.String(required=True, validate=one_of(SETTABLE_STATUSES)),
         "version": _step_version(),
     }
     for field in (*COMMON_FIELDS, *KIND_FIELDS[kind]):
         attrs[field.name] = _in_field(field)
     if kind == StepKind.EXPERT_REVIEW:
-        attrs["experts"] = fields.List(fields.Nested(ExpertInSchema), allow_none=True)
+        attrs["experts"] = fields.List(fields.Nested(ExpertInSchema), allow_none=True, validate=rows_max(),
+                                       metadata={"maxItems": ROWS_MAX})
     elif kind == StepKind.COLLECTIVE_DECISION:
-        attrs["opinions"] = fields.List(fields.Nested(OpinionInSchema), allow_none=True,
-                                        metadata={"description": "In speaking order."})
+        attrs["opinions"] = fields.List(fields.Nested(OpinionInSchema), allow_none=True, validate=rows_max(),
+                                        metadata={"description": "In speaking order.", "maxItems": ROWS_MAX})
     return type(f"{_class_name(kind)}InputSchema", (Schema,), attrs)
 
 
@@ -340,10 +480,11 @@ STEP_SCHEMAS: dict[StepKind, type[Schema]] = {kind: _step_out_schema(kind) for k
 
 class SignSchema(Schema):
     opinion = enum(LegalOpinion, required=True)
-    opinion_text = Text(required=True)
+    opinion_text = Text(required=True, visible=True, limit=TEXT_MAX)
     reviewed_on = _date(required=True)
-    legal_risk_statement = Text(allow_none=True, metadata={"description": "For an exploratory reform found "
-                                                                          "unlawful: its legal risk (LR-04)."})
+    legal_risk_statement = Text(allow_none=True, limit=TEXT_MAX,
+                                metadata={"description": "For an exploratory reform found unlawful: its legal risk "
+                                                         "(LR-04)."})
     version = _step_version()
 
 
@@ -415,8 +556,8 @@ class CompletenessQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    year = fields.Integer(validate=validate.Range(YEAR_MIN, YEAR_MAX),
-                          metadata={"description": "Defaults to the current year."})
+    year = AsciiInteger(validate=between(YEAR_MIN, YEAR_MAX),
+                        metadata={"description": "Defaults to the current year."})
 
 
 class StepCountsSchema(Schema):

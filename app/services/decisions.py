@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -267,6 +266,10 @@ def submit_decision(user: User, decision: Decision, version: Any = None) -> Deci
     return decision
 
 
+#: The publication date: YYYY-MM-DD, required.
+PUBLISHED_ON = FieldSpec("published_on", "date", empty=Empty.REQUIRED)
+
+
 def publish_decision(user: User, decision: Decision, published_on: Any, version: Any = None) -> Decision:
     """Record the publication of an approved decision (713号令 art. 32)."""
     check_version(decision, version)
@@ -277,13 +280,10 @@ def publish_decision(user: User, decision: Decision, published_on: Any, version:
     meeting = decision.step(StepKind.COLLECTIVE_DECISION)
     if not permissions.is_publishable(decision):
         raise InvalidState(_("Only a decided and approved decision can be published."))
-    if isinstance(published_on, str):
-        try:
-            published_on = date.fromisoformat(published_on)
-        except ValueError:
-            published_on = None
-    if not isinstance(published_on, date):
-        raise ValidationFailed({"published_on": _("must be a date in the form YYYY-MM-DD")})
+    errors = FieldErrors()
+    published_on = parse_field(PUBLISHED_ON, published_on, errors)
+    if errors:
+        raise ValidationFailed(errors)
     if published_on > today():
         raise ValidationFailed({"published_on": _("must not be in the future")})
     if meeting.meeting_date and published_on < meeting.meeting_date:

@@ -8,6 +8,7 @@ non-empty answer; what an empty one means is the spec's ``empty``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from flask_babel import gettext as _
 
 from app.rulebook.vocabulary import YEAR_MIN
 
-from .errors import ValidationFailed, check_year
+from .errors import ValidationFailed, check_year, visible_text
 
 TEXT_MAX = 20_000
 SHORT_MAX = 100
@@ -68,9 +69,13 @@ class FieldErrors(dict[str, str]):
         self.setdefault(key, message)
 
 
+#: A date as YYYY-MM-DD in ASCII digits; ``date.fromisoformat`` alone also takes 2025-W40-1 and 20250101.
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _date(raw: Any, spec: FieldSpec) -> date:
     value = raw if isinstance(raw, date) else None
-    if isinstance(raw, str):
+    if isinstance(raw, str) and ISO_DATE.fullmatch(raw.strip()):
         with suppress(ValueError):
             value = date.fromisoformat(raw.strip())
     if value is None:
@@ -81,8 +86,13 @@ def _date(raw: Any, spec: FieldSpec) -> date:
     return value
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also takes ２０２５ and ٢٠٢٥."""
+    return text.isascii() and text.isdigit()
+
+
 def _count(raw: Any, spec: FieldSpec) -> int:
-    if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
+    if isinstance(raw, str) and _digits(raw.strip().lstrip("-")):
         raw = int(raw.strip())
     if isinstance(raw, bool) or not isinstance(raw, int):
         raise Invalid(_("must be a whole number"))
@@ -94,7 +104,7 @@ def _count(raw: Any, spec: FieldSpec) -> int:
 
 
 def _year(raw: Any, spec: FieldSpec) -> int:
-    if isinstance(raw, str) and raw.strip().isdigit():
+    if isinstance(raw, str) and _digits(raw.strip()):
         raw = int(raw)
     try:
         return check_year(raw, spec.name)
@@ -135,7 +145,7 @@ def _choices(raw: Any, spec: FieldSpec) -> list[str] | None:
 def _text(raw: Any, spec: FieldSpec, default_limit: int) -> str:
     if not isinstance(raw, str):
         raise Invalid(_("must be text"))
-    value = raw.strip()
+    value = visible_text(raw) or ""
     limit = spec.limit or default_limit
     if len(value) > limit:
         raise Invalid(_("is longer than %(limit)d characters", limit=limit))
@@ -152,28 +162,30 @@ def _document(raw: Any, spec: FieldSpec) -> str:
 
 
 def _amount(raw: Any, spec: FieldSpec) -> Decimal | None:
-    """Yuan, rounded to fen; a form's empty box (but not a box of spaces) is no amount.
+    """Yuan, at most two decimals (a fen: more are refused, not rounded); a form's empty box is no amount.
 
-    ``NaN``, ``sNaN`` and ``Infinity`` (in any spelling ``Decimal`` or ``float``
-    accepts) are not amounts, nor is anything that rounds to 10¹⁴ yuan or more
-    (the column is NUMERIC(16, 2)); ``-0`` (or ``-0.004``) is 0.
+    Only ASCII digits (``Decimal`` also reads １２ and ١٢); ``NaN``, ``sNaN`` and
+    ``Infinity`` (in any spelling ``Decimal`` or ``float`` accepts) are not amounts,
+    nor is anything of 10¹⁴ yuan or more (the column is NUMERIC(16, 2)); ``-0`` is 0.
     """
     if raw in (None, ""):
         return None
     if isinstance(raw, bool) or not isinstance(raw, str | int | float | Decimal):
         raise Invalid(_("must be an amount in yuan"))
-    if isinstance(raw, str) and len(raw) > AMOUNT_TEXT_MAX:
+    if isinstance(raw, str) and (len(raw) > AMOUNT_TEXT_MAX or not raw.isascii()):
         raise Invalid(_("must be an amount in yuan"))
     try:
-        value = Decimal(raw.strip() if isinstance(raw, str) else str(raw))
-        if not value.is_finite():
+        exact = Decimal(raw.strip() if isinstance(raw, str) else str(raw))
+        if not exact.is_finite():
             raise Invalid(_("must be an amount in yuan"))
-        # copy_abs, unlike abs(), never rounds nor overflows; checked again after rounding to fen.
-        too_large = value.copy_abs() >= AMOUNT_LIMIT or (value := value.quantize(_FEN)).copy_abs() >= AMOUNT_LIMIT
+        # copy_abs, unlike abs(), never rounds nor overflows.
+        if exact.copy_abs() >= AMOUNT_LIMIT:
+            raise Invalid(_("is too large"))
+        value = exact.quantize(_FEN)
     except (ArithmeticError, ValueError):  # decimal's InvalidOperation, Overflow …; int → str beyond its limit
         raise Invalid(_("must be an amount in yuan")) from None
-    if too_large:
-        raise Invalid(_("is too large"))
+    if value != exact:
+        raise Invalid(_("must have at most two decimals (a fen)"))
     if value < 0:
         raise Invalid(_("must not be negative"))
     return value if value else Decimal("0.00")  # -0.00 → 0.00
@@ -195,8 +207,8 @@ PARSERS: dict[str, Callable[[Any, FieldSpec], Any]] = {
 
 
 def is_empty(raw: Any, spec: FieldSpec) -> bool:
-    """None, or text of spaces only; for a tick box an empty text is an unticked box, not empty."""
-    return raw is None or (isinstance(raw, str) and spec.type != "bool" and not raw.strip())
+    """None, or text with nothing visible (spaces, zero-width marks); for a tick box an empty text is unticked."""
+    return raw is None or (isinstance(raw, str) and spec.type != "bool" and visible_text(raw) is None)
 
 
 def parse_field(spec: FieldSpec, raw: Any, errors: FieldErrors, key: str | None = None) -> Any:

@@ -6,9 +6,9 @@ templates call the same functions to decide which buttons to show.
 
 from __future__ import annotations
 
-from app.models import Decision, User
 from flask_babel import gettext as _
 
+from app.models import Decision, User
 from app.rulebook.vocabulary import EDITABLE_STATUSES, DecisionStatus, Outcome, Role, StepKind
 
 from .errors import NotFound, PermissionDenied
