@@ -195,10 +195,10 @@ class Amount(fields.Field):
             raise self.make_error("invalid")
         if isinstance(value, float) and not math.isfinite(value):
             raise self.make_error("invalid")
-        if isinstance(value, str) and not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value.strip()):
+        if isinstance(value, str) and not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
             raise self.make_error("invalid")
         try:
-            amount = Decimal(str(value).strip())
+            amount = Decimal(str(value))
         except InvalidOperation:
             raise self.make_error("invalid") from None
         if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
