@@ -27,8 +27,12 @@ def db_state(decision=None) -> dict[str, Any]:
             for table in COUNTED
         }
         if decision_id is not None:
-            state["version"] = conn.execute(
-                text("SELECT version FROM decisions WHERE id = :id"), {"id": decision_id}
+            state["version"], state["row_version"] = conn.execute(
+                text("SELECT version, row_version FROM decisions WHERE id = :id"), {"id": decision_id}
+            ).one()
+            # Each step has its own lock: a refused write moves none of them.
+            state["step_versions"] = conn.execute(
+                text("SELECT sum(version) FROM steps WHERE decision_id = :id"), {"id": decision_id}
             ).scalar_one()
     return state
 

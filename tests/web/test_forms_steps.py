@@ -13,9 +13,18 @@ from .support import db_state, field_block, flatten, input_value, text_of
 
 
 def _post(client, decision, kind, data, version=None):
+    """Post the step form as the browser would, with the step's own version as last read (or ``version``)."""
     body = flatten(data)
-    body["version"] = str(decision.version if version is None else version)
+    body["version"] = str(_step_version(decision, kind) if version is None else version)
     return client.post(f"/decisions/{decision.id}/steps/{kind}", data=body)
+
+
+def _step_version(decision, kind) -> int:
+    from app.extensions import db
+    from app.models import Step
+
+    db.session.rollback()
+    return db.session.query(Step.version).filter_by(decision_id=decision.id, kind=kind).scalar()
 
 
 def _step(db, decision, kind):
@@ -43,7 +52,8 @@ def test_public_participation_form_widgets(login, clerk, make_decision, page_tex
     status = field_block(body, "status")
     assert ">进行中</option>" in status and ">已完成</option>" in status and ">依法免除</option>" in status
     assert 'name="exemption_reason"' in body and 'name="exemption_basis"' in body
-    assert input_value(body, "version") == str(decision.version)
+    # The form carries the step's own version, not the decision's.
+    assert input_value(body, "version") == str(decision.step("public_participation").version)
     assert "/static/js/forms.js" in body
 
 
@@ -274,7 +284,7 @@ def test_stale_version_on_a_step_is_a_conflict(db, login, clerk, make_decision, 
     from app.services.steps import record_step
 
     decision = make_decision()
-    stale = decision.version
+    stale = decision.step("public_participation").version
     record_step(clerk, decision, "public_participation", {"status": "in_progress", "responsible": "别人"})
     db.session.commit()
     client = login(clerk)
@@ -283,7 +293,7 @@ def test_stale_version_on_a_step_is_a_conflict(db, login, clerk, make_decision, 
     assert db_state(decision) == before
     assert "已被他人修改" in text_of(body) or "他人" in text_of(body)
     assert input_value(body, "responsible") == "别人"
-    assert input_value(body, "version") == str(before["version"])
+    assert input_value(body, "version") == str(decision.step("public_participation").version)
     assert "未保存的修改" in text_of(body)
 
 
