@@ -17,7 +17,8 @@ from app.services.compliance import evaluate_decision
 
 
 def _key(finding: Finding) -> tuple:
-    return finding.rule, finding.step, finding.message_zh
+    # Not the message: GEN-01 naming the step's new status is the same finding, not a new one.
+    return finding.rule, finding.step, finding.severity
 
 
 def standing_findings(decision: Decision) -> frozenset[tuple]:
