@@ -485,7 +485,10 @@ class SignSchema(Schema):
     legal_risk_statement = Text(allow_none=True, limit=TEXT_MAX,
                                 metadata={"description": "For an exploratory reform found unlawful: its legal risk "
                                                          "(LR-04)."})
-    version = _step_version()
+    version = fields.Integer(strict=True, metadata={"description": "The decision's `version` last read: it moves "
+                                                                   "with every draft change, so a signature is "
+                                                                   "never given on a text the adviser did not read "
+                                                                   "(409)."})
 
 
 StepsSchema = type(

@@ -254,7 +254,6 @@ def _ledger_rows(scope: list[int], year: int, words: _Words) -> Iterator[list[An
             row: list[Any] = [
                 ref_no, title, words.category.get(category, category), org_name, department, amount,
                 words.status.get(status, status), words.yes if complete else words.no,
-                words.yes if backfilled else words.no,
             ]
             for kind, fields in _STEP_COLUMNS:
                 facts = steps.get((decision_id, kind.value))

@@ -62,7 +62,7 @@ def _sign_data(decision: Decision) -> dict:
         "opinion_text": step.opinion_text or "",
         "legal_risk_statement": step.legal_risk_statement or "",
         "reviewed_on": today().isoformat(),
-        "version": str(step.version),
+        "version": str(decision.version),  # guards the draft the adviser reads
     }
 
 

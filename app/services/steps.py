@@ -17,7 +17,7 @@ from app.rulebook.vocabulary import DecisionStatus, Outcome, StepKind, StepStatu
 from . import permissions
 from .audit import changes, record_event
 from .compliance import blockers, refresh_summary
-from .decisions import mark_changed
+from .decisions import check_version, mark_changed
 from .errors import Conflict, InvalidState, RuleBlocked, ValidationFailed
 from .step_fields import (
     COMMON_FIELDS,
@@ -218,7 +218,8 @@ def sign_legality_review(user: User, decision: Decision, data: Mapping[str, Any]
     kind = StepKind.LEGALITY_REVIEW
     if not permissions.can_read(user, decision):
         permissions.ensure(False, _("You may not sign this review."))
-    check_step_version(decision.step(kind), data.get("version"))
+    # The adviser signs the draft he read: its lock is the decision's version, which every draft change moves.
+    check_version(decision, data.get("version"))
     _rule_refusal(Action("sign_legality_review", actor_role=user.role_enum), decision,
                   _("The legality review cannot be signed yet."))
     permissions.ensure(permissions.can_sign_legality_review(user, decision),
