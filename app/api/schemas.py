@@ -52,6 +52,7 @@ fields.String.default_error_messages = {"invalid": _l("Not a valid string."),
                                         "invalid_utf8": _l("Not a valid utf-8 string.")}
 fields.Integer.default_error_messages = {"invalid": _l("Not a valid integer."), "too_large": _l("Number too large.")}
 fields.List.default_error_messages = {"invalid": _l("Not a valid list.")}
+fields.Boolean.default_error_messages = {"invalid": _l("Not a valid boolean.")}
 fields.Nested.default_error_messages = {"type": _l("Invalid type.")}
 fields.Dict.default_error_messages = {"invalid": _l("Not a valid mapping type.")}
 
