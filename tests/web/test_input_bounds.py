@@ -93,7 +93,7 @@ def test_non_finite_amount_on_edit_is_a_field_error(login, clerk, make_decision,
     assert "须为以元为单位的金额" in field_block(body, "amount_cny")
 
 
-@pytest.mark.parametrize("amount", ["-0", "-0.00", "-0.004"])
+@pytest.mark.parametrize("amount", ["-0", "-0.00"])
 def test_negative_zero_is_stored_as_zero(db, login, clerk, amount):
     from app.models import Decision
 
@@ -102,3 +102,15 @@ def test_negative_zero_is_stored_as_zero(db, login, clerk, amount):
     db.session.rollback()  # end the test's own snapshot: the request committed after it began
     stored = db.session.query(Decision).one().amount_cny
     assert str(stored) == "0.00"
+
+
+@pytest.mark.parametrize("amount", ["-0.004", "12.345", "１２"])
+def test_more_than_two_decimals_or_other_digits_are_field_errors(db, login, clerk, page_text, amount):
+    """An amount is refused rather than rounded (GEN-03 reads it; a fen is the smallest unit)."""
+    from app.models import Decision
+
+    body = page_text(login(clerk).post("/decisions/new", data={**NEW, "amount_cny": amount}), 422)
+    assert "amount_cny" in body and ("两位小数" in field_block(body, "amount_cny")
+                                     or "须为以元为单位的金额" in field_block(body, "amount_cny"))
+    db.session.rollback()
+    assert db.session.query(Decision).count() == 0

@@ -7,8 +7,8 @@ guards the row against concurrent writers while its ``version`` guards only its
 own fields and draft.
 
 Revision ID: 9f3a7c21d5e4
-Revises: e86618375266
-Create Date: 2026-12-01 11:30:00
+Revises: b7d2c4e9f1a3
+Create Date: 2026-12-01 14:00:00
 
 """
 from alembic import op
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9f3a7c21d5e4'
-down_revision = 'e86618375266'
+down_revision = 'b7d2c4e9f1a3'
 branch_labels = None
 depends_on = None
 
