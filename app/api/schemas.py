@@ -106,7 +106,8 @@ class Text(fields.String):
     def __init__(self, *args, limit: int | None = None, visible: bool = False, **kwargs) -> None:
         metadata = dict(kwargs.pop("metadata", None) or {})
         metadata.setdefault("pattern", VISIBLE if visible else NO_NUL)
-        validators = list(kwargs.pop("validate", None) or [])
+        given = kwargs.pop("validate", None)
+        validators = [] if given is None else list(given) if isinstance(given, list | tuple) else [given]
         if limit is not None:
             validators.append(length(limit))
         super().__init__(*args, validate=validators, metadata=metadata, **kwargs)
