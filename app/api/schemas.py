@@ -140,6 +140,8 @@ class StrictBoolean(fields.Boolean):
 #: A calendar date written YYYY-MM-DD in ASCII digits, of the years 2000–2099 (29 February aside).
 _DAY = r"(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
 DATE_PATTERN = rf"^20[0-9]{{2}}-{_DAY}$"
+#: A calendar day of any year from 1000 (a search bound, not a recorded fact).
+_ANY_DAY = rf"^[1-9][0-9]{{3}}-{_DAY}$"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -151,6 +153,10 @@ class IsoDate(fields.Field):
         "too_early": _l("Must not be before {day}."),
     }
 
+    def __init__(self, *args, earliest: date | None = DATE_MIN, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.earliest = earliest
+
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
             raise self.make_error("invalid")
@@ -158,7 +164,7 @@ class IsoDate(fields.Field):
             day = date.fromisoformat(value)
         except ValueError:
             raise self.make_error("invalid") from None
-        if day < DATE_MIN:
+        if self.earliest is not None and day < self.earliest:
             raise self.make_error("too_early", day=DATE_MIN.isoformat())
         return day
 
@@ -597,16 +603,19 @@ class AuditEventQuerySchema(ma.Schema):
                   metadata={"description": "An action, exactly, e.g. `decision.create`, `token.revoke`."})
     entity = Text(validate=validate.Length(min=1, max=40),
                   metadata={"description": "`decision`, `step`, `attachment`, `user`, `api_token`, …"})
-    since = fields.Date(metadata={"description": "First day (Beijing time), `YYYY-MM-DD`, included."})
-    until = fields.Date(metadata={"description": "Last day (Beijing time), `YYYY-MM-DD`, included."})
-    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
-    per_page = fields.Integer(load_default=None, validate=validate.Range(min=1),
-                              metadata={"description": "Defaults to 25; capped at the server's MAX_PER_PAGE (100)."})
+    since = IsoDate(earliest=None, metadata={"type": "string", "format": "date", "pattern": _ANY_DAY,
+                                             "description": "First day (Beijing time), `YYYY-MM-DD`, included."})
+    until = IsoDate(earliest=None, metadata={"type": "string", "format": "date", "pattern": _ANY_DAY,
+                                             "description": "Last day (Beijing time), `YYYY-MM-DD`, included; "
+                                                            "not before `since`."})
+    page = AsciiInteger(load_default=1, validate=between(1, MAX_PAGE))
+    per_page = AsciiInteger(load_default=None, validate=between(1, MAX_PAGE),
+                            metadata={"description": "Defaults to 25; capped at the server's MAX_PER_PAGE (100)."})
 
     @ma.validates_schema
     def _days_in_order(self, data, **_kwargs):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            raise ma.ValidationError("Must not be before `since`.", "until")
+            raise ma.ValidationError(str(_l("Must not be before `since`.")), "until")
 
 
 class AuditEventSchema(Schema):

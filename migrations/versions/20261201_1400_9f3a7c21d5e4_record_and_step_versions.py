@@ -22,19 +22,28 @@ branch_labels = None
 depends_on = None
 
 
+CHECK_NAME = 'ck_decisions_backfill_reason_required'
+CHECK_SQL = 'NOT backfilled OR (backfill_reason IS NOT NULL AND length(trim(backfill_reason)) > 0)'
+
+
+def _sqlite() -> bool:
+    return op.get_bind().dialect.name == 'sqlite'
+
+
 def upgrade():
-    with op.batch_alter_table('decisions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('row_version', sa.Integer(), server_default='1', nullable=False))
-        batch_op.add_column(sa.Column('backfilled', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column('backfill_reason', sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.create_check_constraint(
-            op.f('ck_decisions_backfill_reason_required'),
-            sa.text('NOT backfilled OR (backfill_reason IS NOT NULL AND length(trim(backfill_reason)) > 0)'),
-        )
-    with op.batch_alter_table('steps', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
+    # Plain ADD COLUMN on both databases: on SQLite a batch recreate of ``decisions`` would drop a table
+    # that drafts, steps and audit events reference, which its foreign keys refuse once there is data.
+    op.add_column('decisions', sa.Column('row_version', sa.Integer(), server_default='1', nullable=False))
+    op.add_column('decisions', sa.Column('backfilled', sa.Boolean(), server_default=sa.false(), nullable=False))
+    if _sqlite():
+        # SQLite adds no table constraint to an existing table, but takes one with the new column.
+        op.execute(f'ALTER TABLE decisions ADD COLUMN backfill_reason TEXT CONSTRAINT {CHECK_NAME} CHECK ({CHECK_SQL})')
+    else:
+        op.add_column('decisions', sa.Column('backfill_reason', sa.Text(), nullable=True))
+        op.create_check_constraint(op.f(CHECK_NAME), 'decisions', sa.text(CHECK_SQL))
+    op.add_column('decisions', sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('decisions', sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('steps', sa.Column('version', sa.Integer(), server_default='1', nullable=False))
 
     # Existing decisions: the submission and the decision are dated by their audit events where there are any.
     decisions = sa.table('decisions', sa.column('id', sa.Integer), sa.column('submitted_at'),
@@ -59,12 +68,14 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('steps', schema=None) as batch_op:
-        batch_op.drop_column('version')
-    with op.batch_alter_table('decisions', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_decisions_backfill_reason_required'), type_='check')
-        batch_op.drop_column('decided_at')
-        batch_op.drop_column('submitted_at')
-        batch_op.drop_column('backfill_reason')
-        batch_op.drop_column('backfilled')
-        batch_op.drop_column('row_version')
+    if _sqlite():
+        # SQLite ≥ 3.35 drops a column in place (the CHECK goes with the column it belongs to).
+        for table, column in (('steps', 'version'), ('decisions', 'decided_at'), ('decisions', 'submitted_at'),
+                              ('decisions', 'backfill_reason'), ('decisions', 'backfilled'),
+                              ('decisions', 'row_version')):
+            op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
+        return
+    op.drop_column('steps', 'version')
+    op.drop_constraint(op.f(CHECK_NAME), 'decisions', type_='check')
+    for column in ('decided_at', 'submitted_at', 'backfill_reason', 'backfilled', 'row_version'):
+        op.drop_column('decisions', column)
