@@ -1,12 +1,17 @@
 """Configuration classes, read from the environment.
 
 Development defaults are safe to run on a laptop; ``ProductionConfig`` refuses
-to start without a real ``SECRET_KEY``.
+to start without a real ``SECRET_KEY`` (at least 32 characters, not the
+development one). Development without ``SECRET_KEY`` signs its cookies with a
+random key of the process and says so in the log: leaving out ``APP_ENV`` on a
+server never gives it a signing key that is published in this file.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+import sys
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,6 +24,16 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value in (None, "") else value.lower() in ("1", "true", "yes", "on")
+
+
+#: The key the tests sign with; no deployed config may use it.
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - published on purpose: never accepted in production
+SECRET_KEY_MIN = 32
+
+
 def database_url(default: str) -> str:
     """Accept the common ``postgres://`` / ``postgresql://`` spellings and use psycopg 3."""
     url = os.environ.get("DATABASE_URL") or default
@@ -29,7 +44,7 @@ def database_url(default: str) -> str:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'decisions.sqlite'}")
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     #: Jurisdiction profile of the rulebook: national, jiangsu or nantong.
@@ -54,33 +69,89 @@ class Config:
     AUDIT_VERIFY_KEY_FILE = os.environ.get("AUDIT_VERIFY_KEY_FILE")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    #: Flask-Login: "strong" ends the session when the address or browser changes, "basic" only marks it stale.
+    SESSION_PROTECTION = os.environ.get("SESSION_PROTECTION", "basic")
+    #: A web session ends after this many idle minutes, and after ``SESSION_ABSOLUTE_HOURS`` in any case.
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
+    SESSION_ABSOLUTE_HOURS = _int("SESSION_ABSOLUTE_HOURS", 12)
+    #: ``last_seen_at`` of a session is written at most this often (GET pages stay read-only).
+    SESSION_TOUCH_SECONDS = _int("SESSION_TOUCH_SECONDS", 60)
+    #: Failed logins per username before it is locked (counted in the database, across workers and nodes).
+    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    #: The first lock lasts this long; each failure after a lock doubles it, up to ``LOGIN_LOCKOUT_MAX_SECONDS``.
+    LOGIN_LOCKOUT_SECONDS = _int("LOGIN_LOCKOUT_SECONDS", 60)
+    LOGIN_LOCKOUT_MAX_SECONDS = _int("LOGIN_LOCKOUT_MAX_SECONDS", 3600)
+    #: A username's failures are forgotten after this long without one.
+    LOGIN_FAILURE_WINDOW_SECONDS = _int("LOGIN_FAILURE_WINDOW_SECONDS", 3600)
+    #: Failed logins per client address (Flask-Limiter notation); an office behind one NAT shares it.
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "ledger")
+    #: Reverse proxies in front of the app whose X-Forwarded-For / -Proto are trusted (werkzeug ProxyFix).
+    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
+    PROXY_FIX_X_PROTO = _int("PROXY_FIX_X_PROTO", _int("PROXY_FIX_X_FOR", 0))
+    #: Strict-Transport-Security max-age in seconds; 0 sends no HSTS header (production: one year).
+    HSTS_SECONDS = _int("HSTS_SECONDS", 0)
     BOOTSTRAP_SERVE_LOCAL = True
     WTF_CSRF_TIME_LIMIT = None
     TESTING = False
+
+    @classmethod
+    def check(cls) -> None:
+        """Called by the factory before the app is built; production refuses a weak key."""
 
 
 class DevelopmentConfig(Config):
     DEBUG = False
 
+    @classmethod
+    def check(cls) -> None:
+        """Without ``SECRET_KEY``, sign with a random key of this process, and say so loudly."""
+        if not cls.SECRET_KEY:
+            cls.SECRET_KEY = secrets.token_hex(32)
+            print(  # before logging is configured: it must be seen
+                "WARNING: SECRET_KEY is not set: using a random key of this process (sessions end when it "
+                "restarts, and several workers do not share them). A server needs APP_ENV=production "
+                "and a SECRET_KEY of at least 32 random characters.",
+                file=sys.stderr,
+            )
+
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-only"  # noqa: S105 - test fixture value
+    SECRET_KEY = DEV_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = database_url("sqlite://")
     WTF_CSRF_ENABLED = False
     #: A cheap hash: every user created and every login of the suite would otherwise pay for scrypt (~0.2 s).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name, not a password
+    # The login limits would trip over the suite's many logins; the tests of the limits switch them on.
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_MAX_FAILURES = 1000
 
 
 class ProductionConfig(Config):
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    SESSION_PROTECTION = os.environ.get("SESSION_PROTECTION", "strong")
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    HSTS_SECONDS = _int("HSTS_SECONDS", 31_536_000)
+    #: Redis, so that every worker and node counts the same failed logins per address.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    #: Redis down: count per worker in memory meanwhile (logged) rather than refuse every login.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to run production with the development secret."""
-        key = os.environ.get("SECRET_KEY", "")
-        if len(key) < 32 or key == Config.SECRET_KEY:
-            raise RuntimeError("SECRET_KEY must be set to a random string of at least 32 characters")
+        """Refuse to run production with the development secret, a short one, or none."""
+        key = cls.SECRET_KEY or ""
+        if len(key) < SECRET_KEY_MIN or key == DEV_SECRET_KEY:
+            raise RuntimeError(
+                f"SECRET_KEY must be set to a random string of at least {SECRET_KEY_MIN} characters "
+                "(python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
 
 
 CONFIGS = {

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask, g, request, session
 from flask.typing import ResponseReturnValue
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
 
@@ -37,6 +38,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(config_class)
+    trust_proxies(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_extensions(app)
     register_request_hooks(app)
@@ -45,6 +47,17 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_web(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``PROXY_FIX_X_FOR`` reverse proxies, take the client address and scheme from their headers.
+
+    Only as many proxies as configured are believed: with none, a client cannot
+    spoof its address (which the login limits and the audit trail go by).
+    """
+    x_for, x_proto = app.config.get("PROXY_FIX_X_FOR", 0), app.config.get("PROXY_FIX_X_PROTO", 0)
+    if x_for or x_proto:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto)
 
 
 def select_locale() -> str:
@@ -75,12 +88,27 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
+    register_limiter(app)
 
     from .auth.session import load_user
 
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "warning"
+
+
+def register_limiter(app: Flask) -> None:
+    """Flask-Limiter, one per app (its storage is per instance), for the failed logins per address.
+
+    No route carries a decorator: ``app.services.authentication`` counts only
+    failures, and checks the limit before it looks at a password.
+    """
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    from .services.authentication import LIMITER
+
+    app.extensions[LIMITER] = Limiter(get_remote_address, app=app, key_prefix=app.config["RATELIMIT_KEY_PREFIX"])
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -98,6 +98,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # Batch mode rebuilds a table (copy, DROP, rename). With foreign keys on, the DROP runs an
+            # implicit DELETE that referencing rows refuse (RESTRICT) or turn into UPDATEs that the
+            # audit trail's append-only triggers refuse. SQLite's advice: keys off during the change
+            # (outside a transaction, where the pragma works), then check every key afterwards.
+            _sqlite_pragma(connection, 'PRAGMA foreign_keys=OFF')
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -105,8 +112,20 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                broken = _sqlite_pragma(connection, 'PRAGMA foreign_key_check')
+                _sqlite_pragma(connection, 'PRAGMA foreign_keys=ON')
+                if broken:
+                    raise RuntimeError(f'foreign keys broken by the migration: {broken[:5]}')
+
+
+def _sqlite_pragma(connection, statement):
+    """Run a pragma on the driver's connection, outside any transaction SQLAlchemy would begin."""
+    return connection.connection.driver_connection.execute(statement).fetchall()
 
 
 if context.is_offline_mode():

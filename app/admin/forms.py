@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Regexp
 
 from app.services.admin import DISPLAY_NAME_MAX, ORG_NAME_MAX
 from app.services.organizations import OrgTree
@@ -16,9 +16,9 @@ _REQUIRED = _l("This field is required.")
 _PASSWORD_LENGTH = _l("Use at least %(min)d characters.", min=PASSWORD_MIN)
 
 
-def organization_choices(tree: OrgTree) -> list[tuple[str, str]]:
-    """Every organisation in tree order, indented by depth: ``(code, label)``."""
-    return [(node.code, "\u3000" * node.depth + f"{node.name} ({node.code})") for node in tree.walk()]
+def organization_choices(tree: OrgTree, root: int) -> list[tuple[str, str]]:
+    """The administrator's organisation and its descendants in tree order, indented by depth: ``(code, label)``."""
+    return [(node.code, "\u3000" * node.depth + f"{node.name} ({node.code})") for node in tree.walk([root])]
 
 
 def role_choices() -> list[tuple[str, object]]:
@@ -30,25 +30,24 @@ class _UserFields(FlaskForm):
     role = SelectField(_l("Role"), validators=[DataRequired(_REQUIRED)])
     organization = SelectField(_l("Organisation"), validators=[DataRequired(_REQUIRED)])
 
-    def __init__(self, *args, tree: OrgTree, **kwargs) -> None:
+    def __init__(self, *args, tree: OrgTree, root: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.role.choices = role_choices()
-        self.organization.choices = organization_choices(tree)
+        self.organization.choices = organization_choices(tree, root)
 
 
 class UserCreateForm(_UserFields):
-    """A new account: the admin sets its first password and tells the user."""
+    """A new account: the admin sets its first password and tells the user, who changes it at first login."""
 
     username = StringField(
         _l("Username"),
         validators=[
             DataRequired(_REQUIRED),
             Length(max=64),
-            Regexp(r"^[\w.]+$", message=_l("Use letters, digits, dots or underscores.")),
+            Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Use ASCII letters, digits, dots, underscores or hyphens.")),
         ],
         render_kw={"autocomplete": "off"},
     )
-    display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=DISPLAY_NAME_MAX)])
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_REQUIRED), Length(min=PASSWORD_MIN, max=256, message=_PASSWORD_LENGTH)],
@@ -87,8 +86,8 @@ class OrganizationForm(FlaskForm):
         description=_l("Starts every reference number, e.g. BD in BD-2025-017."),
     )
     name = StringField(_l("Organisation name"), validators=[DataRequired(_REQUIRED), Length(max=ORG_NAME_MAX)])
-    parent = SelectField(_l("Parent organisation"), validators=[Optional()])
+    parent = SelectField(_l("Parent organisation"), validators=[DataRequired(_REQUIRED)])
 
-    def __init__(self, *args, tree: OrgTree, **kwargs) -> None:
+    def __init__(self, *args, tree: OrgTree, root: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.parent.choices = [("", _l("— none (top level) —")), *organization_choices(tree)]
+        self.parent.choices = organization_choices(tree, root)

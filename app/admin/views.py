@@ -58,18 +58,24 @@ def _status() -> int:
 
 
 def _load_user(user_id: int) -> User:
+    """The account, if it belongs to the administrator's organisation or below; else 404."""
     user = db.session.get(User, user_id, options=[joinedload(User.organization)])
-    if user is None:
+    if user is None or not permissions.can_administer_user(current_user, user):
         abort(404)
     return user
+
+
+def _root() -> int:
+    return current_user.organization_id
 
 
 @blueprint.route("/")
 @admin_required
 def index():
-    """Every account with its role, organisation and state."""
+    """Every account of the administrator's organisation and below, with its role, organisation and state."""
     users = db.session.execute(
         select(User).join(User.organization).options(joinedload(User.organization))
+        .where(User.organization_id.in_(permissions.administered_organization_ids(current_user)))
         .order_by(Organization.code, User.username)
     ).scalars().all()
     return render_template("admin/index.html", users=users, forms={"confirm": ConfirmForm()})
@@ -80,7 +86,7 @@ def index():
 def create_user():
     """Create an account with its first password."""
     tree = load_tree()
-    form = UserCreateForm(tree=tree)
+    form = UserCreateForm(tree=tree, root=_root())
     if form.validate_on_submit():
         with answer_refusals(partial(_new_user_page, form), form=_Errors(form)):
             user = admin_service.create_account(current_user, {
@@ -100,7 +106,7 @@ def _new_user_page(form: UserCreateForm, status: int, **_refusal: object):
 
 
 def _edit_page(user: User, tree, edit_form=None, password_form=None, status: int = 200):
-    edit_form = edit_form or UserEditForm(tree=tree, obj=user, organization=user.organization.code,
+    edit_form = edit_form or UserEditForm(tree=tree, root=_root(), obj=user, organization=user.organization.code,
                                           formdata=None)
     return render_template(
         "admin/user_edit.html",
@@ -120,7 +126,7 @@ def edit_user(user_id: int):
     tree = load_tree()
     if request.method != "POST":
         return _edit_page(user, tree)
-    form = UserEditForm(tree=tree)
+    form = UserEditForm(tree=tree, root=_root())
     # After the rollback of a refused change, the account is read again as stored.
     refused = partial(_edit_page_again, user_id, tree, edit_form=form)
     if form.validate_on_submit():
@@ -197,7 +203,7 @@ class _Flashed:
 def organizations():
     """The organisation tree, and a form to add one under a parent."""
     tree = load_tree()
-    form = OrganizationForm(tree=tree)
+    form = OrganizationForm(tree=tree, root=_root())
     if form.validate_on_submit():
         with answer_refusals(partial(_organizations_page, form), form=_Errors(form)):
             organization = admin_service.create_organization(current_user, {
@@ -217,5 +223,5 @@ def _organizations_page(form: OrganizationForm, status: int, **_refusal: object)
     decisions = dict(db.session.execute(
         select(Decision.organization_id, func.count()).group_by(Decision.organization_id)
     ).all())
-    return render_template("admin/organizations.html", form=form, nodes=tree.walk(), users=counts,
+    return render_template("admin/organizations.html", form=form, nodes=tree.walk([_root()]), users=counts,
                            decisions=decisions), status

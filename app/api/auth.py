@@ -17,17 +17,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from functools import cache
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.clock import utcnow
 from app.extensions import db
 from app.models import ApiToken, User
 from app.services.audit import record_event
+from app.services.authentication import LoginFailed, TooManyAttempts
+from app.services.authentication import authenticate as check_login
 
 from .errors import ApiError
 
@@ -37,12 +37,6 @@ TOKEN_MAX = 200
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-@cache
-def _dummy_hash(method: str) -> str:
-    """A password hash of the same kind as real ones (the configured method), checked when the user does not exist."""
-    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def _login_failed() -> ApiError:
@@ -56,15 +50,24 @@ def _unauthorized(message: str) -> ApiError:
                     headers={"WWW-Authenticate": 'Bearer realm="api", error="invalid_token"'})
 
 
-def issue_token(username: str, password: str) -> tuple[str, ApiToken]:
-    """Check the credentials and store a new token's hash; the clear token is returned once, never stored."""
-    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None:
-        # As slow as a real check: a hash of the configured method.
-        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
-        raise _login_failed()
-    if not user.check_password(password) or not user.is_active:
-        raise _login_failed()
+def issue_token(username: str, password: str, address: str | None = None) -> tuple[str, ApiToken]:
+    """Check the credentials and store a new token's hash; the clear token is returned once, never stored.
+
+    The check, its limits and its timing are the web login's (``app.services.authentication``):
+    401 for any wrong credentials, 429 with ``Retry-After`` once the username or the address
+    has failed too often, 403 while the password an administrator set is not yet changed.
+    """
+    if address is None:
+        address = (request.remote_addr if has_request_context() else None) or ""
+    try:
+        user = check_login(username, password, address=address, channel="api")
+    except TooManyAttempts as refusal:
+        raise ApiError(429, refusal.code, refusal.message, headers={"Retry-After": str(refusal.retry_after)}) from None
+    except LoginFailed:
+        raise _login_failed() from None
+    if user.must_change_password:
+        raise ApiError(403, "password_change_required",
+                       _("An administrator set this password: log in on the web and choose your own first."))
     now = utcnow()
     _make_room(user, now)
     token = secrets.token_urlsafe(32)
@@ -77,7 +80,8 @@ def issue_token(username: str, password: str) -> tuple[str, ApiToken]:
     )
     db.session.add(row)
     db.session.flush()
-    record_event(user, "token.issue", "api_token", row.id, after={"expires_at": row.expires_at})
+    record_event(user, "token.issue", "api_token", row.id,
+                 after={"expires_at": row.expires_at, "address": address, "channel": "api"})
     return token, row
 
 

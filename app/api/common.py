@@ -22,6 +22,7 @@ ERROR_DESCRIPTIONS = {
     404: "No such decision, or it belongs to an organisation the user cannot see.",
     409: "The decision was changed since `version` was read (optimistic lock).",
     413: "The body or the uploaded file is larger than the server accepts.",
+    429: "Too many failed logins for this username or from this address; try again after `Retry-After` seconds.",
     422: "Field errors (`fields`), blocker findings of the rulebook (`findings`, with rule ids), "
          "or an action that does not fit the decision's status.",
 }

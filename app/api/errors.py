@@ -36,6 +36,7 @@ HTTP_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "validation_failed",
+    429: "too_many_attempts",
     500: "internal_error",
 }
 

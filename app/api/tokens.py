@@ -14,14 +14,17 @@ blueprint = api_blueprint("api-tokens", "Bearer tokens: asking for one is the on
 @blueprint.doc(security=[])
 @blueprint.arguments(TokenRequestSchema)
 @blueprint.response(201, TokenSchema)
-@errors(blueprint, 400, 401, 413)
+@errors(blueprint, 400, 401, 403, 413, 429)
 def create_token(args):
     """Trade a username and password for a bearer token.
 
     The token is shown once; only its sha256 is stored. It expires after
     `API_TOKEN_HOURS` (12 by default) and stops working at once when the user
     is deactivated or the password changes. A wrong username or password
-    answers 401 with the same message either way.
+    answers 401 with the same message either way, and takes as long. After
+    `LOGIN_MAX_FAILURES` failures of a username (known or not), or too many
+    from one address, the answer is 429 with `Retry-After`. A password an
+    administrator set must first be changed on the web (403).
     """
     token, row = issue_token(args["username"], args["password"])
     return {"token": token, "expires_at": row.expires_at}

@@ -5,6 +5,7 @@ from .audit import GLOBAL_CHAIN, AuditCheckpoint, AuditEvent, AuditLogImmutable
 from .calendar import CalendarDay
 from .decision import Decision, DecisionFinding, DraftVersion
 from .organization import Organization
+from .session import LoginThrottle, UserSession
 from .step import Expert, MemberOpinion, Step
 from .token import ApiToken
 from .user import User
@@ -21,8 +22,10 @@ __all__ = [
     "DecisionFinding",
     "DraftVersion",
     "Expert",
+    "LoginThrottle",
     "MemberOpinion",
     "Organization",
     "Step",
     "User",
+    "UserSession",
 ]

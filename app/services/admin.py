@@ -1,7 +1,11 @@
 """Administration of accounts and organisations: every change checked, validated and audited.
 
-Deactivating a user or resetting a password bumps ``session_epoch``, which
-ends every session the user has open at its next request (``auth.session``).
+An administrator manages the own organisation and its descendants only: an
+account elsewhere is not found (404), an organisation elsewhere is not one to
+choose. Deactivating a user or resetting a password bumps ``session_epoch``,
+which ends every session and API token the user has at its next request. A
+password an administrator sets must be changed by the user at the next login
+(``must_change_password``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from . import permissions
 from .audit import changes, record_event
 from .errors import ValidationFailed
 from .organizations import add_organization
-from .users import PASSWORD_MIN, create_user
+from .users import check_new_password, check_username, create_user
 
 DISPLAY_NAME_MAX = 100
 ORG_NAME_MAX = 100
@@ -37,14 +41,21 @@ def _text(raw: Any) -> str:
     return raw.strip() if isinstance(raw, str) else ""
 
 
-def _organization(code: Any, errors: dict[str, str]) -> Organization | None:
+def _organization(actor: User, code: Any, errors: dict[str, str]) -> Organization | None:
+    """The organisation of ``code`` if ``actor`` administers it; one message for "none" and "not yours"."""
     code = _text(code)
     organization = (
         db.session.execute(select(Organization).where(Organization.code == code)).scalar_one_or_none() if code else None
     )
-    if organization is None:
+    if not permissions.can_administer_organization(actor, organization):
         errors["organization"] = _("no organisation has the code %(code)s", code=code)
+        return None
     return organization
+
+
+def _administered(actor: User, user: User) -> User:
+    _require_admin(actor)
+    return permissions.administered_user(actor, user)
 
 
 def _check_display_name(raw: Any, errors: dict[str, str]) -> str:
@@ -76,30 +87,27 @@ def create_account(actor: User, data: Mapping[str, Any]) -> User:
     """Create a user from ``username, display_name, role, organization`` (a code) and ``password``."""
     _require_admin(actor)
     errors: dict[str, str] = {}
-    display_name = ""
-    if _text(data.get("display_name")):
-        display_name = _check_display_name(data.get("display_name"), errors)
-    if errors:  # checked before anything is written; the other fields are users.create_user's
+    # Everything is checked before anything is written.
+    check_username(data.get("username"), errors)
+    display_name = _check_display_name(data.get("display_name"), errors)
+    _check_role(data.get("role"), errors)
+    _organization(actor, data.get("organization"), errors)
+    check_new_password(data.get("password"), errors)
+    if errors:
         raise ValidationFailed(errors)
-    try:
-        return create_user(
-            _text(data.get("username")), data.get("role"), _text(data.get("organization")), data.get("password") or "",
-            display_name=display_name or None, actor=actor,
-        )
-    except ValidationFailed as error:
-        found = dict(error.errors)
-        if "org" in found:  # users.create_user names the field after its CLI option
-            found["organization"] = found.pop("org")
-        raise ValidationFailed(found) from None
+    return create_user(
+        _text(data.get("username")), data.get("role"), _text(data.get("organization")), data.get("password"),
+        display_name=display_name, actor=actor, must_change_password=True,
+    )
 
 
 def update_user(actor: User, user: User, data: Mapping[str, Any]) -> User:
     """Change a user's display name, role or organisation; an admin cannot change their own role."""
-    _require_admin(actor)
+    _administered(actor, user)
     errors: dict[str, str] = {}
     display_name = _check_display_name(data.get("display_name"), errors)
     role = _check_role(data.get("role"), errors)
-    organization = _organization(data.get("organization"), errors)
+    organization = _organization(actor, data.get("organization"), errors)
     if user.id == actor.id and "role" not in errors and role != user.role:
         errors["role"] = _("you cannot change your own role; ask another administrator")
     if errors:
@@ -115,7 +123,7 @@ def update_user(actor: User, user: User, data: Mapping[str, Any]) -> User:
 
 def deactivate_user(actor: User, user: User) -> User:
     """Disable the account and end all its sessions at once; an admin cannot disable themselves."""
-    _require_admin(actor)
+    _administered(actor, user)
     if user.id == actor.id:
         raise ValidationFailed({"user": _("you cannot deactivate your own account")})
     if user.is_active:
@@ -128,7 +136,7 @@ def deactivate_user(actor: User, user: User) -> User:
 
 def reactivate_user(actor: User, user: User) -> User:
     """Let a deactivated user log in again (old sessions stay ended)."""
-    _require_admin(actor)
+    _administered(actor, user)
     if not user.is_active:
         user.is_active = True
         record_event(actor, "user.reactivate", "user", user.id,
@@ -137,20 +145,25 @@ def reactivate_user(actor: User, user: User) -> User:
 
 
 def reset_password(actor: User, user: User, password: Any) -> User:
-    """Set a new password and end every session of the user (the password itself is never logged)."""
-    _require_admin(actor)
-    if not isinstance(password, str) or len(password) < PASSWORD_MIN:
-        raise ValidationFailed({"password": _("must be at least %(n)d characters", n=PASSWORD_MIN)})
-    if len(password) > 256:
-        raise ValidationFailed({"password": _("is longer than %(limit)d characters", limit=256)})
+    """Set a new password and end every session of the user (the password itself is never logged).
+
+    The user must change it at the next login, unless administrators reset their own.
+    """
+    _administered(actor, user)
+    errors: dict[str, str] = {}
+    check_new_password(password, errors)
+    if errors:
+        raise ValidationFailed(errors)
     user.set_password(password)
     user.session_epoch += 1
-    record_event(actor, "user.reset_password", "user", user.id, after={"sessions_ended": True})
+    user.must_change_password = user.id != actor.id
+    record_event(actor, "user.reset_password", "user", user.id,
+                 after={"sessions_ended": True, "must_change_password": user.must_change_password})
     return user
 
 
 def create_organization(actor: User, data: Mapping[str, Any]) -> Organization:
-    """Create an organisation from ``code``, ``name`` and ``parent`` (a code; empty for a top-level one)."""
+    """Create an organisation from ``code``, ``name`` and ``parent`` (the code of one the admin manages)."""
     _require_admin(actor)
     errors: dict[str, str] = {}
     code = _text(data.get("code")).upper()
@@ -163,9 +176,12 @@ def create_organization(actor: User, data: Mapping[str, Any]) -> Organization:
         errors["name"] = _("is required")
     elif len(name) > ORG_NAME_MAX:
         errors["name"] = _("is longer than %(limit)d characters", limit=ORG_NAME_MAX)
+    # A new organisation goes under one the administrator manages (a new top level is the CLI's).
     parent = None
-    if _text(data.get("parent")):
-        parent = _organization(data.get("parent"), errors)
+    if not _text(data.get("parent")):
+        errors["parent"] = _("choose the organisation it belongs to")
+    else:
+        parent = _organization(actor, data.get("parent"), errors)
         if parent is None:
             errors["parent"] = errors.pop("organization")
     if errors:

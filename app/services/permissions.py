@@ -8,23 +8,28 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from app.models import Decision, User
+from app.models import Decision, Organization, User
 from app.rulebook.vocabulary import EDITABLE_STATUSES, DecisionStatus, Outcome, Role, StepKind
 
 from .errors import NotFound, PermissionDenied
 from .organizations import load_tree
 
 
-def visible_organization_ids(user: User) -> list[int]:
-    """The user's own organisation; an auditor also sees its descendants."""
-    if user.role != Role.AUDITOR:
-        return [user.organization_id]
-    return load_tree().subtree(user.organization_id)
+def subtree_ids(organization_id: int) -> list[int]:
+    """The organisation and all its descendants."""
+    return load_tree().subtree(organization_id)
 
 
 def is_clerk_of(user: User, organization_id: int) -> bool:
     """An active clerk of that very organisation: who records its decisions (DESIGN §4)."""
     return user.is_active and user.role == Role.CLERK and user.organization_id == organization_id
+
+
+def visible_organization_ids(user: User) -> list[int]:
+    """The user's own organisation; an auditor also sees its descendants."""
+    if user.role != Role.AUDITOR:
+        return [user.organization_id]
+    return subtree_ids(user.organization_id)
 
 
 def can_read(user: User, decision: Decision) -> bool:
@@ -142,6 +147,26 @@ def sees_global_records(user: User, visible: list[int] | None = None) -> bool:
 
 def can_administer(user: User) -> bool:
     return user.is_active and user.role == Role.ADMIN
+
+
+def administered_organization_ids(user: User) -> list[int]:
+    """What an administrator manages: the own organisation and its descendants (nothing for others)."""
+    return subtree_ids(user.organization_id) if can_administer(user) else []
+
+
+def can_administer_organization(user: User, organization: Organization | None) -> bool:
+    return organization is not None and organization.id in administered_organization_ids(user)
+
+
+def can_administer_user(actor: User, user: User) -> bool:
+    return user.organization_id in administered_organization_ids(actor)
+
+
+def administered_user(actor: User, user: User | None) -> User:
+    """The account if ``actor`` administers its organisation; otherwise a 404, never a 403."""
+    if user is None or not can_administer_user(actor, user):
+        raise NotFound("user not found")
+    return user
 
 
 def ensure(allowed: bool, message: str) -> None:

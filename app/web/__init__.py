@@ -10,8 +10,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The HTML error pages and the template filters and globals."""
-    from . import errors, templating
+    """The HTML error pages, the security headers, and the template filters and globals."""
+    from . import errors, headers, templating
 
     errors.register(app)
+    headers.register(app)
     templating.register(app)

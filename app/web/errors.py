@@ -23,6 +23,7 @@ MESSAGES = {
     ),
     413: (_l("File too large"), _l("The upload is larger than the server accepts.")),
     422: (_l("Cannot be done now"), _l("The request is not possible in the decision's current state.")),
+    429: (_l("Too many attempts"), _l("Too many failed attempts. Wait a few minutes and try again.")),
     500: (
         _l("Something went wrong"),
         _l("The server could not complete the request. Nothing was saved. Please try again later."),
@@ -65,7 +66,7 @@ def register(app: Flask) -> None:
 
         return handler
 
-    for status in (400, 403, 404, 405, 413, 500):
+    for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, page(status))
     app.register_error_handler(StaleDataError, page(409))
 

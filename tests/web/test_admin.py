@@ -86,16 +86,18 @@ def test_create_user(db, app, login, admin, page_text):
     assert _login(other, "wang.fang", "s3cret-pass").status_code == 302
 
 
-def test_create_user_without_display_name_uses_the_username(db, login, admin):
-    login(admin).post("/admin/users/new", data={
+def test_create_user_needs_a_display_name(db, login, admin, page_text):
+    body = page_text(login(admin).post("/admin/users/new", data={
         "username": "li4", "role": "clerk", "organization": "BD", "password": "s3cret-pass",
-    })
-    assert _user(db, "li4").display_name == "li4"
+    }), 422)
+    assert 'id="display_name"' in body and "is-invalid" in body
+    assert _user(db, "li4") is None
 
 
 def test_duplicate_username_is_refused_next_to_the_field(db, login, admin, clerk, page_text):
     body = page_text(login(admin).post("/admin/users/new", data={
-        "username": "clerk_bd", "role": "clerk", "organization": "BD", "password": "s3cret-pass",
+        "display_name": "某人", "username": "clerk_bd", "role": "clerk", "organization": "BD",
+        "password": "s3cret-pass",
     }), 422)
     assert "已被占用" in body and "is-invalid" in body
     assert len(_events(db, "user.create")) == 2  # admin_ha and clerk_bd, nothing new
@@ -103,7 +105,7 @@ def test_duplicate_username_is_refused_next_to_the_field(db, login, admin, clerk
 
 def test_short_password_is_refused(db, login, admin, page_text):
     body = page_text(login(admin).post("/admin/users/new", data={
-        "username": "zhao", "role": "clerk", "organization": "BD", "password": "short",
+        "display_name": "某人", "username": "zhao", "role": "clerk", "organization": "BD", "password": "short",
     }), 422)
     assert 'id="password"' in body and "is-invalid" in body
     assert _user(db, "zhao") is None
@@ -111,7 +113,8 @@ def test_short_password_is_refused(db, login, admin, page_text):
 
 def test_unknown_organisation_is_refused(db, login, admin, page_text):
     body = page_text(login(admin).post("/admin/users/new", data={
-        "username": "zhao", "role": "clerk", "organization": "NOPE", "password": "s3cret-pass",
+        "display_name": "某人", "username": "zhao", "role": "clerk", "organization": "NOPE",
+        "password": "s3cret-pass",
     }), 422)
     assert "is-invalid" in body
     assert _user(db, "zhao") is None
@@ -129,7 +132,7 @@ def test_create_account_service_errors(db, admin, orgs):
 
     with pytest.raises(ValidationFailed) as caught:
         create_account(admin, {"username": "bad name!", "role": "chief", "organization": "NOPE", "password": "x"})
-    assert set(caught.value.errors) == {"username", "role", "organization", "password"}
+    assert set(caught.value.errors) == {"username", "role", "organization", "password", "display_name"}
     db.session.rollback()
     with pytest.raises(ValidationFailed) as caught:
         create_account(admin, {"username": "ok", "display_name": "名" * 101, "role": "clerk",
@@ -247,7 +250,7 @@ def test_admin_resetting_own_password_stays_logged_in(db, login, admin):
 def test_organisation_tree(login, admin, page_text):
     body = page_text(login(admin).get("/admin/organizations"))
     assert body.index('data-code="HA" data-depth="0"') < body.index('data-code="BD" data-depth="1"')
-    assert 'data-code="CD" data-depth="0"' in body
+    assert 'data-code="CD"' not in body  # another organisation's tree: not this administrator's
 
 
 def test_create_organisation_under_a_parent(db, login, admin, make_user, page_text):
@@ -265,14 +268,14 @@ def test_create_organisation_under_a_parent(db, login, admin, make_user, page_te
     assert event.entity_id in visible_organization_ids(auditor)
 
 
-def test_create_top_level_organisation(db, login, admin):
+def test_a_new_top_level_organisation_is_the_operators(db, login, admin):
+    """An administrator manages a subtree: a new top level is outside it (``flask users``/the CLI's)."""
     response = login(admin).post("/admin/organizations", data={"code": "NT", "name": "南通市", "parent": ""})
-    assert response.status_code == 302
+    assert response.status_code == 422
     from app.models import Organization
 
     db.session.rollback()
-    org = db.session.execute(select(Organization).where(Organization.code == "NT")).scalar_one()
-    assert org.parent_id is None
+    assert db.session.execute(select(Organization).where(Organization.code == "NT")).scalar_one_or_none() is None
 
 
 @pytest.mark.parametrize(

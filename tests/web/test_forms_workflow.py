@@ -188,9 +188,11 @@ def test_next_steps_follow_the_workflow(db, login, clerk, legal, make_decision, 
     decision = walk(make_decision(), "submitted_for_review")
     assert "等待法律顾问出具合法性审查意见" in _next(page_text(login(clerk).get(f"/decisions/{decision.id}")))
     client.post("/logout")
+    db.session.commit()  # the logout wrote: the test reads afresh before it writes
     adviser_todo = _next(page_text(login(legal).get(f"/decisions/{decision.id}")))
     assert "审查决策草案并签署合法性审查意见" in adviser_todo and f"/review/{decision.id}" in adviser_todo
     client.post("/logout")
+    db.session.commit()
     walk(decision, "signed")
     clerk_client = login(clerk)
     assert "提请集体讨论" in _next(page_text(clerk_client.get(f"/decisions/{decision.id}")))

@@ -23,6 +23,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import sign_in
+
 from .support import pdf_bytes
 
 LOGIN = "login"  # 302 to the login page
@@ -59,6 +61,8 @@ EXPECTED: dict[tuple[str, str], Case] = {
     ("auth.login", "POST"): Case(row(200, 302, 302, 302, 302, 302)),  # empty form: errors; logged in: away
     ("auth.logout", "POST"): Case(row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),
     ("auth.set_language", "POST"): Case(row(302, 302, 302, 302, 302, 302), data={"next": "/"}),
+    ("auth.change_password", "GET"): Case(row(LOGIN, 200, 200, 200, 200, 200)),
+    ("auth.change_password", "POST"): Case(row(LOGIN, 422, 422, 422, 422, 422)),  # empty form: errors
     # -- decisions: read ----------------------------------------------------------------------------------------
     ("decisions.index", "GET"): Case(row(LOGIN, 200, 200, 200, 200, 200)),
     ("decisions.detail", "GET"): Case(row(LOGIN, 200, 200, 200, 404, 404)),
@@ -168,9 +172,7 @@ def _url(app, endpoint: str, method: str, values: dict[str, Any], query: str) ->
 def _client_for(app, user):
     client = app.test_client()
     if user is not None:
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+        sign_in(client, user)
     return client
 
 

@@ -223,13 +223,14 @@ def test_adviser_uploads_evidence_of_the_review(db, login, legal, make_decision,
     assert db_state(decision) == before and "文件内容不属于以下类型" in text_of(body)
 
 
-def test_review_page_is_for_the_organisations_adviser(login, clerk, auditor, make_user, make_decision, walk,
+def test_review_page_is_for_the_organisations_adviser(db, login, clerk, auditor, make_user, make_decision, walk,
                                                       page_text, client):
     decision = walk(make_decision(), "submitted_for_review")
     page_text(login(clerk).get(f"/review/{decision.id}"), 403)
     client.post("/logout")
     page_text(login(auditor).get(f"/review/{decision.id}"), 403)
     client.post("/logout")
+    db.session.commit()  # the logout wrote: the test reads afresh before it writes
     other_adviser = make_user("legal_adviser", "CD", username="legal_cd")
     before = db_state(decision)
     page_text(login(other_adviser).get(f"/review/{decision.id}"), 404)

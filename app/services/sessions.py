@@ -1,0 +1,117 @@
+"""Web sessions kept on the server (``user_sessions``), so that they end there.
+
+The signed cookie holds a random id; the row holds its sha256, when the
+session began and when it was last seen. A session ends, and a copied cookie
+with it, when it is revoked (logout, a new login in the same browser), when it
+has been idle for ``SESSION_IDLE_MINUTES`` or is older than
+``SESSION_ABSOLUTE_HOURS``, and (through ``session_epoch``) when its user is
+deactivated or changes password.
+
+``last_seen_at`` is written at most every ``SESSION_TOUCH_SECONDS``, and then
+as the request's first statement, before anything is read: a page that only
+reads stays a reader (on SQLite it takes the write lock at most once a minute
+per session, and never after reading, which could fail on a stale snapshot).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
+
+from app import clock
+from app.extensions import db
+from app.models import User, UserSession
+
+from .audit import record_event
+
+
+def hash_session_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _limits(now: datetime) -> tuple[datetime, datetime]:
+    """The oldest ``last_seen_at`` and ``created_at`` a live session may have at ``now``."""
+    config = current_app.config
+    return (now - timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+            now - timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]))
+
+
+def open_session(user: User, address: str | None, channel: str = "web") -> str:
+    """A new session of ``user``; returns the token for the cookie (its hash alone is stored)."""
+    now = clock.utcnow()
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=hash_session_token(token), created_at=now,
+                               last_seen_at=now, address=(address or "")[:64] or None))
+    db.session.flush()
+    record_event(user, "auth.login", "user", user.id, after={"address": address, "channel": channel})
+    return token
+
+
+def revoke_session(token: str | None, user: User | None = None) -> bool:
+    """End the session of ``token`` (logout); with ``user``, the logout is an audit event."""
+    if not token:
+        return False
+    result = db.session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == hash_session_token(token), UserSession.revoked_at.is_(None))
+        .values(revoked_at=clock.utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if user is not None and result.rowcount:
+        record_event(user, "auth.logout", "user", user.id)
+    return bool(result.rowcount)
+
+
+def revoke_other_sessions(user: User, keep_token: str | None) -> None:
+    """End every session of ``user`` but the one of ``keep_token`` (after a password change)."""
+    keep = hash_session_token(keep_token) if keep_token else ""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None), UserSession.token_hash != keep)
+        .values(revoked_at=clock.utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def resolve_session(token: str, user_id: int, epoch: int, *, touch: bool) -> User | None:
+    """The user of a live session, with its organisation; None when the session has ended.
+
+    With ``touch``, ``last_seen_at`` is moved to now first (only if the session is still live).
+    """
+    now = clock.utcnow()
+    token_hash = hash_session_token(token)
+    idle_limit, age_limit = _limits(now)
+    if touch:
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.token_hash == token_hash, UserSession.revoked_at.is_(None),
+                   UserSession.last_seen_at > idle_limit, UserSession.created_at > age_limit)
+            .values(last_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    row = db.session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .options(joinedload(User.organization))
+        .where(UserSession.token_hash == token_hash)
+    ).first()
+    if row is None:
+        return None
+    live, user = row
+    if (
+        live.revoked_at is not None
+        or live.last_seen_at <= idle_limit
+        or live.created_at <= age_limit
+        or user.id != user_id
+        or not user.is_active
+        or user.session_epoch != epoch
+    ):
+        return None
+    return user
+
+
