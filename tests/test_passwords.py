@@ -16,9 +16,8 @@ def test_a_production_app_hashes_with_scrypt(monkeypatch, tmp_path):
     from app import create_app
     from app.models.user import User
 
-    monkeypatch.setenv("SECRET_KEY", "k" * 40)
-
     class Production(ProductionConfig):
+        SECRET_KEY = "k" * 40
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'production.sqlite'}"
 
     with create_app(Production).app_context():
@@ -34,9 +33,11 @@ def test_the_suite_uses_the_cheap_method(make_user):
 def test_unknown_user_is_checked_against_a_hash_of_the_configured_method(db, monkeypatch):
     from app.api import auth
     from app.api.errors import ApiError
+    from app.services import authentication
 
     checked: list[str] = []
-    monkeypatch.setattr(auth, "check_password_hash", lambda hash_, _password: checked.append(hash_) or False)
+    monkeypatch.setattr(authentication, "check_password_hash",
+                        lambda hash_, _password: checked.append(hash_) or False)
     with pytest.raises(ApiError):
-        auth.issue_token("nobody", "password123")
+        auth.issue_token("nobody", "password123", address="127.0.0.1")
     assert len(checked) == 1 and checked[0].startswith(TestConfig.PASSWORD_HASH_METHOD + "$")

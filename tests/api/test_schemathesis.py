@@ -34,6 +34,9 @@ EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "40"))
 STATE_AND_RULE_CODES = {"invalid_state", "blocked_by_rules"}
 #: Field errors (in English, by message) that compare a fact with the record, with today or with another fact.
 STATE_FIELD_MESSAGES = {
+    # The services' own "is required" is always conditional (the legality review's submission, say): a field the
+    # document requires is refused earlier, by the schema, with marshmallow's message.
+    "is required",
     "must not be in the future",
     "is required when the step is completed",
     "is required for an open comment period",
