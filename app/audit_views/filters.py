@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-#: Far beyond any real trail; keeps the OFFSET within what every database accepts.
-PAGE_MAX = 100_000
+from app.web.paging import page_args
+
 ACTOR_MAX, ACTION_MAX, REF_NO_MAX = 64, 40, 40
 
 
@@ -42,16 +42,6 @@ class EventQuery:
         }
         args.update(changes)
         return {key: value for key, value in args.items() if value is not None}
-
-
-def _positive_int(raw: str, cap: int) -> int | None:
-    """A whole number ≥ 1 in ASCII digits, capped at ``cap``; None otherwise."""
-    if not raw.isascii() or not raw.isdigit():
-        return None
-    if len(raw) > len(str(cap)):  # keeps int() away from huge digit strings
-        return cap if raw.lstrip("0") else None
-    value = int(raw)
-    return min(value, cap) if value >= 1 else None
 
 
 def _day(raw: str) -> date | None:
@@ -89,20 +79,6 @@ def parse_event_args(args: Mapping[str, str], default_per_page: int, max_per_pag
     if values.get("since") and values.get("until") and values["since"] > values["until"]:
         ignored.append("until")
         values["until"] = None
-    page, per_page = 1, default_per_page
-    raw = (args.get("page") or "").strip()
-    if raw:
-        parsed = _positive_int(raw, PAGE_MAX)
-        if parsed is None:
-            ignored.append("page")
-        else:
-            page = parsed
-    raw = (args.get("per_page") or "").strip()
-    if raw:
-        parsed = _positive_int(raw, max_per_page)
-        if parsed is None:
-            ignored.append("per_page")
-        else:
-            per_page = parsed
+    page, per_page = page_args(args, default_per_page, max_per_page, ignored)
     return EventQuery(page=page, per_page=per_page, default_per_page=default_per_page, ignored=tuple(ignored),
                       **values)

@@ -12,9 +12,8 @@ from typing import Any
 
 from app.rulebook.vocabulary import YEAR_MAX, YEAR_MIN, Category, DecisionStatus, values
 from app.services.decisions import DecisionFilter
+from app.web.paging import page_args, positive_int
 
-#: Far beyond any real list; keeps the OFFSET within what every database accepts.
-PAGE_MAX = 100_000
 COMPLETE_VALUES = {"yes": True, "no": False}
 
 
@@ -43,17 +42,6 @@ class ListQuery:
         return {key: value for key, value in args.items() if value is not None}
 
 
-def _positive_int(raw: str, cap: int) -> int | None:
-    """A whole number ≥ 1 written in ASCII digits, capped at ``cap``; None otherwise."""
-    raw = raw.strip()
-    if not raw.isascii() or not raw.isdigit():
-        return None
-    if len(raw) > len(str(cap)):  # also keeps int() away from huge digit strings
-        return cap if raw.lstrip("0") else None
-    value = int(raw)
-    return min(value, cap) if value >= 1 else None
-
-
 def parse_list_args(args: Mapping[str, str], default_per_page: int, max_per_page: int) -> ListQuery:
     """Read the list's query string; anything not understood is ignored and reported."""
     ignored: list[str] = []
@@ -70,7 +58,7 @@ def parse_list_args(args: Mapping[str, str], default_per_page: int, max_per_page
     year = None
     raw_year = (args.get("year") or "").strip()
     if raw_year:
-        year = _positive_int(raw_year, YEAR_MAX + 1)
+        year = positive_int(raw_year, YEAR_MAX + 1)
         if year is None or not YEAR_MIN <= year <= YEAR_MAX:
             ignored.append("year")
             year = None
@@ -80,23 +68,7 @@ def parse_list_args(args: Mapping[str, str], default_per_page: int, max_per_page
     complete_raw = choice("complete", list(COMPLETE_VALUES))
     complete = COMPLETE_VALUES.get(complete_raw) if complete_raw else None
 
-    page = 1
-    raw_page = (args.get("page") or "").strip()
-    if raw_page:
-        parsed = _positive_int(raw_page, PAGE_MAX)
-        if parsed is None:
-            ignored.append("page")
-        else:
-            page = parsed
-
-    per_page = default_per_page
-    raw_per_page = (args.get("per_page") or "").strip()
-    if raw_per_page:
-        parsed = _positive_int(raw_per_page, max_per_page)
-        if parsed is None:
-            ignored.append("per_page")
-        else:
-            per_page = parsed
+    page, per_page = page_args(args, default_per_page, max_per_page, ignored)
 
     return ListQuery(
         filters=DecisionFilter(year=year, category=category, status=status, complete=complete),
