@@ -10,12 +10,10 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # run from anywhere
 
-import sys
-
-from flask_login import login_user
 from sqlalchemy import select
 
 from app import create_app
+from app.auth import session as web_session
 from app.extensions import db
 from app.models import User
 
@@ -24,7 +22,8 @@ def main(username: str) -> None:
     app = create_app()
     with app.test_request_context("/"):
         user = db.session.execute(select(User).where(User.username == username)).scalar_one()
-        login_user(user)
+        web_session.begin(user)  # the server-side session row the cookie names
+        db.session.commit()
         from flask import session
 
         value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
