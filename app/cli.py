@@ -195,13 +195,18 @@ def demo_load_command() -> None:
 @demo_cli.command("synth")
 @click.option("--decisions", "count", type=click.IntRange(1, 5_000_000), default=1000, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
-def demo_synth_command(count: int, seed: int) -> None:
+@click.option("--townships", type=click.IntRange(1, 100_000), default=None,
+              help="On an empty database: a province > cities > counties > this many townships, with their users.")
+def demo_synth_command(count: int, seed: int, townships: int | None) -> None:
     """Bulk synthetic decisions with steps and audit events, for benchmarks."""
-    from .demo.synth import synthesise
+    from .demo.synth import TreeRefused, synthesise
 
     started = time.perf_counter()
     with write_intent():
-        summary = synthesise(count, seed)
+        try:
+            summary = synthesise(count, seed, townships)
+        except TreeRefused as error:
+            raise click.UsageError(str(error)) from error
     click.echo(f"{summary} in {time.perf_counter() - started:.1f} s")
 
 

@@ -89,30 +89,87 @@ FORMS_LF = ("{org}{fund}资金使用", "{org}{year}年度{fund}资金安排")
 # -- organisations and users -------------------------------------------------------------------------------
 
 
-def _organizations() -> list[Organization]:
-    """Every existing organisation; an empty database gets the synthetic county and its towns and users."""
+#: ``--townships N``: townships per county and counties per city of the generated nation-shaped tree.
+TOWNSHIPS_PER_COUNTY, COUNTIES_PER_CITY = 20, 10
+_NAME_CHARS = "安宁平和丰泰华阳清河山湖新城东西南北江海云龙凤金石桥溪林泉兴隆永昌长乐福康吉庆瑞德仁义嘉善"
+
+
+class TreeRefused(Exception):
+    """``--townships`` on a database that already has organisations (the tree would mix with them)."""
+
+
+def _place_name(rng: random.Random, suffix: str) -> str:
+    return rng.choice(_NAME_CHARS) + rng.choice(_NAME_CHARS) + suffix
+
+
+def _tree(townships: int, seed: int) -> list[tuple[str, str, str | None, str]]:
+    """``(code, name, parent code, level)`` of a province > cities > counties > ``townships`` townships."""
+    rng = random.Random(seed)  # noqa: S311 - benchmark data, not security
+    nodes: list[tuple[str, str, str | None, str]] = [("SP", "示范省", None, "province")]
+    counties = -(-townships // TOWNSHIPS_PER_COUNTY)
+    cities = -(-counties // COUNTIES_PER_CITY)
+    made = 0
+    for city_no in range(1, cities + 1):
+        city = f"SP{city_no:02d}"
+        nodes.append((city, _place_name(rng, "市"), "SP", "city"))
+        for county_no in range(1, COUNTIES_PER_CITY + 1):
+            if (city_no - 1) * COUNTIES_PER_CITY + county_no > counties:
+                break
+            county = f"{city}C{county_no:02d}"
+            nodes.append((county, _place_name(rng, "县"), city, "county"))
+            for town_no in range(1, TOWNSHIPS_PER_COUNTY + 1):
+                if made == townships:
+                    break
+                made += 1
+                nodes.append((f"{county}T{town_no:02d}", _place_name(rng, "镇"), county, "township"))
+    return nodes
+
+
+def _accounts(level: str, org: Organization) -> list[tuple[str, Role, str]]:
+    """The benchmark accounts of one organisation: who works there at its level."""
+    prefix = org.code.lower()
+    if level == "root":  # the default county: the accounts the benchmarks have always used
+        return [("synth_admin", Role.ADMIN, "管理员"), ("synth_auditor", Role.AUDITOR, "审计员")]
+    if level == "township":
+        return [(f"{prefix}_clerk", Role.CLERK, f"{org.name}经办人"),
+                (f"{prefix}_legal", Role.LEGAL_ADVISER, f"{org.name}法律顾问")]
+    accounts = [(f"{prefix}_auditor", Role.AUDITOR, f"{org.name}审计员")]
+    if level == "province":
+        accounts.append(("synth_admin", Role.ADMIN, "管理员"))
+    return accounts
+
+
+def _organizations(townships: int | None, seed: int) -> list[Organization]:
+    """Every existing organisation; an empty database gets a synthetic tree with its users.
+
+    Without ``townships``: one county (临江县) with ten towns. With it: a province with cities, counties and that
+    many townships (each with a clerk and a legal adviser; every level above with an auditor), for the
+    benchmarks of a nation's year.
+    """
     existing = db.session.execute(select(Organization).order_by(Organization.code)).scalars().all()
     if existing:
+        if townships is not None:
+            raise TreeRefused("--townships builds the organisations of an empty database; this one has some")
         return list(existing)
-    county = ensure_organization(*COUNTY)
-    towns = [ensure_organization(code, name, county) for code, name in TOWNS]
+    if townships is None:
+        nodes = [(COUNTY[0], COUNTY[1], None, "root")] + [(code, name, COUNTY[0], "township") for code, name in TOWNS]
+    else:
+        nodes = _tree(townships, seed)
+    by_code: dict[str, Organization] = {}
     # One hash for all: these are benchmark accounts with one documented password, and
-    # hashing it 22 times would cost two seconds of the benchmark's minute.
+    # hashing it for every account would cost most of the benchmark's minute.
     password_hash = hash_password(SYNTH_PASSWORD)
-    accounts = [("synth_admin", Role.ADMIN, county, "管理员"), ("synth_auditor", Role.AUDITOR, county, "审计员")]
-    for town in towns:
-        accounts.append((f"{town.code.lower()}_clerk", Role.CLERK, town, f"{town.name}经办人"))
-        accounts.append((f"{town.code.lower()}_legal", Role.LEGAL_ADVISER, town, f"{town.name}法律顾问"))
-    for username, role, org, display_name in accounts:
-        if db.session.execute(select(User.id).where(User.username == username)).first():
-            continue
-        user = User(username=username, display_name=display_name, role=role.value, organization=org,
-                    password_hash=password_hash)
-        db.session.add(user)
-        db.session.flush()
-        record_event(None, "user.create", "user", user.id, actor_name=ACTOR,
-                     after={"username": username, "role": role.value, "organization": org.code})
-    return [county, *towns]
+    for code, name, parent, level in nodes:
+        org = ensure_organization(code, name, by_code[parent] if parent else None)
+        by_code[code] = org
+        for username, role, display_name in _accounts(level, org):
+            user = User(username=username, display_name=display_name, role=role.value, organization=org,
+                        password_hash=password_hash)
+            db.session.add(user)
+            db.session.flush()
+            record_event(None, "user.create", "user", user.id, actor_name=ACTOR,
+                         after={"username": username, "role": role.value, "organization": org.code})
+    return list(by_code.values())
 
 
 def _first_users(role: Role) -> dict[int, User]:
@@ -291,12 +348,15 @@ def _large_page_cache(session: Session) -> Iterator[None]:
     session.commit()
 
 
-def synthesise(count: int, seed: int) -> str:
-    """Insert ``count`` synthetic decisions (deterministic for ``seed``), commit, and describe them."""
+def synthesise(count: int, seed: int, townships: int | None = None) -> str:
+    """Insert ``count`` synthetic decisions (deterministic for ``seed``), commit, and describe them.
+
+    ``townships`` builds a nation-shaped tree of organisations first (empty database only).
+    """
     session = db.session
     rng = random.Random(seed)  # noqa: S311 - benchmark data, not security
     with _large_page_cache(session):
-        organizations = _organizations()
+        organizations = _organizations(townships, seed)
         lock_chains(session, [org.id for org in organizations])
         now = today()
         # The current year only once a month of it has passed, so that its decisions can have dates.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select, text
 
 from app.demo.synth import synthesise
@@ -130,3 +131,32 @@ def test_synth_continues_the_demo_ids_numbers_and_chain(db):
     db.session.commit()
     assert decision.id > demo_max + 200
     assert verify_chain().ok
+
+
+def test_synth_builds_a_nation_shaped_tree_with_its_users(db):
+    from app.demo.synth import TOWNSHIPS_PER_COUNTY, TreeRefused
+    from app.models import User
+    from app.services.organizations import load_tree
+
+    summary = synthesise(400, 3, townships=45)
+    orgs = {org.code: org for org in db.session.execute(select(Organization)).scalars()}
+    townships = [code for code in orgs if "T" in code[4:]]
+    counties = [code for code in orgs if code.count("C") == 1 and "T" not in code[4:]]
+    assert len(townships) == 45
+    assert len(counties) == -(-45 // TOWNSHIPS_PER_COUNTY) == 3
+    assert len(orgs) == 1 + 1 + 3 + 45  # province, one city, three counties, the townships
+    assert f"in {len(orgs)} organisations" in summary
+    tree = load_tree()
+    root = orgs["SP"]
+    assert set(tree.subtree(root.id)) == {org.id for org in orgs.values()}
+    assert orgs["SP01C03T05"].parent.parent.parent is root
+
+    roles = Counter(db.session.execute(select(User.role)).scalars())
+    assert roles == {"clerk": 45, "legal_adviser": 45, "auditor": 5, "admin": 1}
+    clerk = db.session.execute(select(User).where(User.username == "sp01c01t01_clerk")).scalar_one()
+    assert clerk.organization.code == "SP01C01T01"
+    assert db.session.execute(select(func.count()).select_from(Decision)).scalar_one() == 400
+    assert verify_chain().ok
+
+    with pytest.raises(TreeRefused):
+        synthesise(10, 3, townships=5)
