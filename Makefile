@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test lint venv dev-venv translations messages db demo serve clean bench lock
+.PHONY: run test lint venv dev-venv node-dev translations messages db demo serve clean bench lock
 
 # Installs come from the locks: every package of the tree pinned with its hashes (pip --require-hashes).
 # requirements*.txt are the hand-edited top-level pins. To re-lock after editing them: `make lock`
@@ -31,6 +31,13 @@ $(VENV)/.dev: requirements-dev.lock requirements.lock $(VENV)/.pip
 venv: $(VENV)/.runtime
 dev-venv: $(VENV)/.dev
 
+# The browser tests' JavaScript tools (axe-core), exactly as package-lock.json pins them; again only when it changed.
+node_modules/.installed: package-lock.json package.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+node-dev: node_modules/.installed
+
 translations: venv
 	$(BIN)/pybabel -q compile -d translations
 
@@ -47,7 +54,7 @@ run: venv translations
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## Lint and the whole test suite (SQLite always; PostgreSQL too when TEST_DATABASE_URL is set).
-test: dev-venv translations
+test: dev-venv node-dev translations
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -62,4 +69,4 @@ lock: $(VENV)/.pip
 	$(PIP_COMPILE) -c requirements.lock -o requirements-dev.lock requirements-dev.txt
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

@@ -81,11 +81,11 @@ def login():
             user = authenticate(form.username.data, form.password.data, address=request.remote_addr or "",
                                 channel="web")
         except TooManyAttempts as refusal:
-            form.password.errors.append(refusal.message)
-            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(refusal.retry_after)}
+            return (render_template("auth/login.html", form=form, login_error=refusal.message), 429,
+                    {"Retry-After": str(refusal.retry_after)})
         except LoginFailed as refusal:
-            form.password.errors.append(refusal.message)
-            return render_template("auth/login.html", form=form)
+            # An alert above the form, not a password-field error: it does not say which of the two is wrong.
+            return render_template("auth/login.html", form=form, login_error=refusal.message)
         web_session.begin(user)
         if user.must_change_password:
             return redirect(url_for("auth.change_password"))

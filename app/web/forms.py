@@ -142,24 +142,38 @@ class UploadForm(PayloadForm):
                      render_kw={"accept": ".pdf,.ofd,.doc,.docx,.xls,.xlsx,.jpg,.jpeg,.png"})
 
 
-def error_summary(form: FlaskForm) -> list[str]:
-    """Every message of the form as "label: message", rows named by their number, for the box at the top."""
+class SummaryLine(str):
+    """One line of the error summary; ``target`` is the id of the field it links to (``None``: the whole form)."""
+
+    target: str | None
+
+    def __new__(cls, text: str, target: str | None = None) -> SummaryLine:
+        line = super().__new__(cls, text)
+        line.target = target
+        return line
+
+
+def error_summary(form: FlaskForm) -> list[SummaryLine]:
+    """Every message of the form as "label: message", rows named by their number, for the box at the top.
+
+    Each line knows the id of its field, so the box links every message to the field it is about.
+    """
     sep = colon()
-    lines = list(getattr(form, "form_errors", []))
+    lines = [SummaryLine(str(message)) for message in getattr(form, "form_errors", [])]
     for name, field in form._fields.items():
         if name == "csrf_token":
             continue
         if isinstance(field, FieldList):
             for message in getattr(form, "list_errors", {}).get(name, []):
-                lines.append(f"{field.label.text}{sep}{message}")
+                lines.append(SummaryLine(f"{field.label.text}{sep}{message}", f"field-{name}"))
             for number, entry in enumerate(field.entries, start=1):
                 row = _l("%(list)s, row %(n)d", list=field.label.text, n=number)
                 for message in entry.form.form_errors:
-                    lines.append(f"{row}{sep}{message}")
+                    lines.append(SummaryLine(f"{row}{sep}{message}", f"field-{name}"))
                 for sub in entry.form:
                     for message in sub.errors:
-                        lines.append(f"{row} · {sub.label.text}{sep}{message}")
+                        lines.append(SummaryLine(f"{row} · {sub.label.text}{sep}{message}", sub.id))
             continue
         for message in field.errors:
-            lines.append(f"{field.label.text}{sep}{message}")
+            lines.append(SummaryLine(f"{field.label.text}{sep}{message}", field.id))
     return lines
