@@ -3,8 +3,6 @@ the latest checkpoint."""
 
 from __future__ import annotations
 
-import time
-
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,7 +11,7 @@ from flask_wtf import FlaskForm
 from app.services import audit, permissions
 from app.services.audit_log import EventFilter, decision_by_ref_no, list_events
 from app.services.errors import NotFound
-from app.services.history import checkpoint_document, latest_checkpoint_status, verify_audit_trail
+from app.services.history import checkpoint_document, latest_checkpoint_status, record_verification
 from app.web.labels import ACTIONS
 
 from .filters import parse_event_args
@@ -37,19 +35,22 @@ class VerifyForm(FlaskForm):
 @blueprint.route("/verify", methods=["GET", "POST"])
 @login_required
 def verify():
-    """GET shows the button and the latest checkpoint; POST walks the chains and checks they extend it."""
+    """GET shows the button and the latest checkpoint; POST walks the chains and checks they extend it.
+
+    The answer to the POST is also the record an auditor prints for the working papers (审计底稿): when it was
+    checked, by whom, the count, each chain's tip hash, and the signed checkpoint it was checked against.
+    """
     if not permissions.can_verify_audit(current_user):
         abort(403)
     form = VerifyForm()
     status = latest_checkpoint_status(current_user)
-    result = seconds = None
+    verification = None
     if form.validate_on_submit():
-        started = time.perf_counter()
-        result = verify_audit_trail(current_user, status.checkpoint if status is not None else None)
-        seconds = time.perf_counter() - started
+        verification = record_verification(current_user, status.checkpoint if status is not None else None)
+    result = verification.report if verification is not None else None
     reason = REASONS.get(result.reason, result.reason) if result is not None and result.reason else None
-    return render_template("audit/verify.html", form=form, result=result, reason=reason, seconds=seconds,
-                           status=status)
+    return render_template("audit/verify.html", form=form, result=result, reason=reason,
+                           verification=verification, status=status)
 
 
 @blueprint.route("/events")

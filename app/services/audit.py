@@ -206,6 +206,8 @@ class ChainReport:
     #: Chains walked; the chain of the break.
     chains: int = 0
     chain: int | None = None
+    #: When intact: every chain walked with its tip (events, last hash), by chain id.
+    tips: tuple[tuple[int, Tip], ...] = ()
 
 
 #: The stored timestamp as ``format_at`` writes it, computed by the database (verify reads it as text).
@@ -320,4 +322,5 @@ def verify_chain(
     for key, tip in sorted(expected.items()):
         if ends.get(key, (GENESIS_HASH, 0))[1] < tip.seq:
             return ChainReport(False, count, None, CUT_OFF, len(ends), key)
-    return ChainReport(True, count, chains=len(ends))
+    return ChainReport(True, count, chains=len(ends),
+                       tips=tuple((key, Tip(seq, last)) for key, (last, seq) in sorted(ends.items())))

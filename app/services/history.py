@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.clock import now
 from app.extensions import db
-from app.models import AuditCheckpoint, AuditEvent, Decision, User
+from app.models import GLOBAL_CHAIN, AuditCheckpoint, AuditEvent, Decision, Organization, User
 
 from . import permissions
 from .audit import ChainReport, verify_chain
@@ -48,6 +50,46 @@ def verify_audit_trail(user: User, checkpoint: Checkpoint | None = None) -> Chai
     """Walk every chain (auditors and admins only), and check they extend ``checkpoint`` when given."""
     _ensure_auditor(user)
     return verify_chain(checkpoint=checkpoint.tips() if checkpoint is not None else None)
+
+
+@dataclass(frozen=True)
+class ChainTip:
+    """One chain as the verification found it: whose it is, how many events, its last hash."""
+
+    chain: int
+    #: The organisation's code and name; ``None`` for the global chain (logins, users, checkpoints).
+    org_code: str | None
+    org_name: str | None
+    events: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class TrailVerification:
+    """A verification as an auditor files it (审计底稿): when, the result, and each chain's tip hash."""
+
+    verified_at: datetime
+    report: ChainReport
+    tips: tuple[ChainTip, ...]
+    #: How long the walk took.
+    seconds: float
+
+
+def record_verification(user: User, checkpoint: Checkpoint | None = None) -> TrailVerification:
+    """``verify_audit_trail`` with its time (Beijing) and the tips named by organisation, for the printed record.
+
+    The tips are what a later check compares with: the same hash at the same count means nothing before it changed.
+    """
+    verified_at, started = now(), time.perf_counter()
+    report = verify_audit_trail(user, checkpoint)
+    seconds = time.perf_counter() - started
+    orgs = {}
+    if report.tips:
+        ids = [chain for chain, _tip in report.tips if chain != GLOBAL_CHAIN]
+        orgs = {row.id: (row.code, row.name) for row in db.session.execute(
+            select(Organization.id, Organization.code, Organization.name).where(Organization.id.in_(ids)))}
+    tips = tuple(ChainTip(chain, *orgs.get(chain, (None, None)), tip.seq, tip.hash) for chain, tip in report.tips)
+    return TrailVerification(verified_at, report, tips, seconds)
 
 
 @dataclass(frozen=True)

@@ -105,3 +105,29 @@ def test_an_edited_stored_checkpoint_is_flagged(db, login, auditor, checkpoint, 
     tamper("UPDATE audit_checkpoints SET document = replace(document, '\"events\": 1', '\"events\": 9')")
     body = page_text(login(auditor).get("/audit/verify"))
     assert 'data-signature-ok="false"' in body and "签名与其内容不符" in body
+
+
+def test_the_record_carries_its_time_count_and_every_chain_tip(db, login, auditor, checkpoint, page_text):
+    """The answer is the printed record (审计底稿): when, by whom, how many, each chain's last hash, the checkpoint."""
+    import re
+
+    from app.clock import today
+    from app.services.audit import chain_tips
+
+    client = login(auditor)
+    body = page_text(client.post("/audit/verify"))
+    db.session.rollback()
+    tips = chain_tips(db.session)
+    assert 'id="verify-record"' in body
+    moment = re.search(r'<time datetime="([^"]+)" id="verified-at">', body)
+    assert moment and moment.group(1).startswith(today().isoformat()) and moment.group(1).endswith("+08:00")
+    assert f'id="verified-events">{sum(tip.seq for tip in tips.values())}<' in body
+    shown = dict(re.findall(r'data-chain="(\d+)" data-events="\d+" data-hash="([0-9a-f]{64})"', body))
+    assert shown == {str(chain): tip.hash for chain, tip in tips.items()}
+    assert "白甸镇" in body and auditor.username in body
+    assert "key " in body or "密钥" in body  # checked against the signed checkpoint, named by its key
+
+
+def test_the_record_says_when_there_is_no_checkpoint(login, auditor, page_text):
+    body = page_text(login(auditor).post("/audit/verify"))
+    assert 'id="verify-record"' in body and "flask audit checkpoint" in body

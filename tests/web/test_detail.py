@@ -86,7 +86,7 @@ def test_decided_decision_shows_facts_experts_and_opinions(login, clerk, make_de
     body = html.unescape(page_text(login(clerk).get(f"/decisions/{decision.id}")))
     checklist = _section(body, "checklist-heading")
     assert checklist.count("已完成") == 5
-    assert "已决定" in body and "✓ 完整" in body
+    assert "已决定" in body and '<span aria-hidden="true">✓</span> 完整' in body  # the mark hidden, the word read
     # Step facts with their labels, enum values translated.
     assert "网上公开征求意见" in checklist and "2025-03-01" in checklist and "采纳5条" in checklist
     assert "社会稳定" in checklist and "可以实施" in checklist
