@@ -306,9 +306,11 @@ def test_decision_page_on_paper(sessions):
     badge = printed.evaluate("""() => { const b = document.querySelector('main .badge');
         const s = getComputedStyle(b); return [s.color, s.borderTopStyle]; }""")
     assert badge[0] in ("rgb(0, 0, 0)", "rgb(33, 37, 41)") and badge[1] != "none", badge
-    printed.emulate_media(media="screen")
-    if _should_write("decision-print.png"):
-        _print_first_page(printed, SCREENSHOTS / "decision-print.png")
+    try:
+        if _should_write("decision-print.png"):
+            _print_first_page(printed, SCREENSHOTS / "decision-print.png")  # page.pdf() under the print media
+    finally:
+        printed.emulate_media(media="null")  # the context is shared with the other tests
 
 
 def _should_write(name: str) -> bool:
@@ -321,12 +323,51 @@ def _print_first_page(page, target: Path) -> None:
     """page.pdf() (Chromium prints with the print CSS), then pdftoppm's PNG of the first page."""
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed: the printed page is not rendered")
+        message = "pdftoppm (poppler-utils) is not installed: the printed page is not rendered"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
     pdf = target.with_suffix(".pdf")
     page.pdf(path=str(pdf), format="A4", print_background=False,
              margin={"top": "15mm", "bottom": "15mm", "left": "15mm", "right": "15mm"})
     try:
-        subprocess.run([pdftoppm,  # noqa: S603 - our own arguments "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-                        str(target.with_suffix(""))], check=True)
+        command = [pdftoppm, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                   str(target.with_suffix(""))]
+        subprocess.run(command, check=True)  # noqa: S603 - our own arguments
     finally:
         pdf.unlink(missing_ok=True)
+
+
+def test_a_refused_save_moves_the_focus_to_the_summary_whose_links_reach_the_fields(sessions):
+    """Keyboard and screen reader: the summary has the focus after the refusal; a link puts it in the field."""
+    page = sessions.page("clerk", "zh_CN", bypass_csp=False)  # our own script runs under our CSP
+    page.goto(f"/decisions/{sessions.ids['revised']}/steps/public_participation")
+    _refused_step_save(page)
+    assert page.title().startswith("错误：")
+    assert page.evaluate("document.activeElement.id") == "form-errors"
+    link = page.locator("#form-errors a[href='#completed_on']")
+    link.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "completed_on"
+
+
+def test_a_wrong_password_takes_the_focus(sessions):
+    page = sessions.page(None, "en", bypass_csp=False)
+    page.goto("/login")
+    _refused_login(page)
+    assert page.title().startswith("Error: ")
+    assert page.evaluate("document.activeElement.id") == "login-error"
+
+
+def test_the_navbar_focus_is_visible(sessions):
+    """Tab onto a menu link: a solid outline (Bootstrap's pale shadow is invisible on the blue bar)."""
+    page = sessions.page("clerk", "zh_CN", bypass_csp=False)
+    page.goto("/")
+    page.locator(".app-navbar .nav-link").first.focus()
+    outline = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+        return [s.outlineStyle, s.outlineWidth, s.outlineColor]; }""")
+    assert outline == ["solid", "3px", "rgb(255, 255, 255)"], outline
+    page.emulate_media(forced_colors="active")
+    forced = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    page.emulate_media(forced_colors="none")
+    assert forced == "solid"
