@@ -27,3 +27,4 @@ def draft_numbers(decision_id: int) -> list[int]:
     return list(db.session.execute(
         select(DraftVersion.number).where(DraftVersion.decision_id == decision_id).order_by(DraftVersion.number)
     ).scalars())
+

@@ -33,6 +33,7 @@ from app.services.decisions import (
 )
 from app.services.errors import Conflict
 from app.services.evidence import attachment_for_download
+from app.services.organizations import load_tree
 from app.services.step_fields import step_to_dict
 from app.services.steps import record_step
 from app.web import uploads
@@ -45,9 +46,10 @@ from app.web.labels import STEP_KINDS, field_label
 from app.web.queries import drafts_with_text
 from app.web.refusals import RefusalBox, answer_refusals
 from app.web.saved import flash_saved, standing_findings
+from app.web.templating import rule_choices
 
 from . import queries
-from .filters import parse_list_args
+from .filters import parse_list_args, wants_organizations
 from .forms import STEP_FORMS, DecisionEditForm, DecisionForm, PublishForm, RowAction, StepForm, step_form
 from .presenters import decision_page
 
@@ -55,13 +57,15 @@ blueprint = Blueprint("decisions", __name__)
 blueprint.register_error_handler(RequestEntityTooLarge, upload_too_large)
 
 
-def _year_choices(selected: int | None) -> list[int]:
-    """Years offered by the filter: next year back to the first year decisions are kept."""
-    last = min(YEAR_MAX, today().year + 1)
-    years = list(range(last, YEAR_MIN - 1, -1))
-    if selected is not None and selected not in years:
-        years.insert(0, selected)
-    return years
+def _year_choices(span: tuple[int, int] | None, selected: int | None) -> list[int]:
+    """Years offered by the filter: from the year before the first decision to the year after the last, newest first.
+
+    Without any decision, this year; a year asked for in the URL stays offered.
+    """
+    years = set(range(span[0] - 1, span[1] + 2)) if span else {today().year}
+    if selected is not None:
+        years.add(selected)
+    return sorted((y for y in years if YEAR_MIN <= y <= YEAR_MAX), reverse=True)
 
 
 def _kind(raw: str) -> StepKind:
@@ -77,17 +81,26 @@ def _kind(raw: str) -> StepKind:
 @blueprint.route("/")
 @login_required
 def index():
-    """The decisions the user may see, with filters kept in the URL."""
+    """The decisions the user may see, with filters kept in the URL (the dashboard's numbers link here)."""
+    visible = permissions.visible_organization_ids(current_user)
+    # The tree only where it is needed: an auditor's organisation filter, or an ``org`` to resolve.
+    tree = load_tree() if len(visible) > 1 or wants_organizations(request.args) else None
     query = parse_list_args(
-        request.args, current_app.config["PER_PAGE"], current_app.config["MAX_PER_PAGE"]
+        request.args, current_app.config["PER_PAGE"], current_app.config["MAX_PER_PAGE"], tree=tree, visible=visible
     )
     result = list_decisions(current_user, query.filters, query.page, query.per_page)
+    organizations = []
+    if tree is not None and len(visible) > 1:
+        organizations = [node for node in tree.walk(tree.visible_roots(visible)) if node.id in set(visible)]
     return render_template(
         "decisions/list.html",
         result=result,
         query=query,
         ignored=[field_label(name) for name in query.ignored],
-        years=_year_choices(query.filters.year),
+        years=_year_choices(result.years, query.filters.year),
+        any_decisions=result.years is not None,
+        organizations=organizations,
+        rules=rule_choices(),
     )
 
 

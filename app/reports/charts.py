@@ -101,50 +101,71 @@ def _svg(chart) -> Markup:
     return Markup(_SCRIPT.sub("", chart.render(is_unicode=True)))  # noqa: S704 - pygal's own markup, labels escaped by it
 
 
-def completeness_chart(complete: int, incomplete: int) -> Markup:
-    """A ring of complete against not complete decisions."""
+def _linked(value: int | None, href: str | None) -> int | dict | None:
+    """A bar's value; with ``href`` the bar links to the decisions it counts (same tab)."""
+    if value is None or not href:
+        return value
+    return {"value": value, "xlink": {"href": href, "target": "_self"}}
+
+
+def completeness_chart(complete: int, incomplete: int, hrefs: Sequence[str | None] = (None, None)) -> Markup:
+    """A ring of complete against not complete decisions; ``hrefs`` link each part to its list."""
     chart = pygal.Pie(**{**_config(260, SUCCESS, DANGER, inner_radius=0.55, legend_at_bottom_columns=2), "width": 360})
-    chart.add(_("Complete"), complete)
-    chart.add(_("Not complete"), incomplete)
+    chart.add(_("Complete"), [_linked(complete, hrefs[0])])
+    chart.add(_("Not complete"), [_linked(incomplete, hrefs[1])])
     return _svg(chart)
 
 
 def steps_chart(labels: Sequence[str], completed: Sequence[int], exempted: Sequence[int],
-                missing: Sequence[int]) -> Markup:
-    """One bar per procedure: completed, lawfully exempted and missing decisions, stacked."""
+                missing: Sequence[int], hrefs: Sequence[Sequence[str | None]] | None = None) -> Markup:
+    """One bar per procedure: completed, lawfully exempted and missing decisions, stacked.
+
+    ``hrefs`` gives per procedure the links of its three parts.
+    """
+    links = list(hrefs) if hrefs is not None else [(None, None, None)] * len(labels)
     totals = [sum(counts) for counts in zip(completed, exempted, missing, strict=True)]
     chart = pygal.HorizontalStackedBar(**_config(60 + 48 * len(labels), SUCCESS, INFO, DANGER,
                                                  margin_left=_label_room(labels),
                                                  y_labels=_value_ticks(max(totals, default=0))))
     # pygal draws a horizontal chart's first label at the bottom: reverse, so the first step is on top.
     chart.x_labels = list(reversed(labels))
-    chart.add(_("Completed"), list(reversed(completed)))
-    chart.add(_("Lawfully exempted"), list(reversed(exempted)))
-    chart.add(_("Missing"), list(reversed(missing)))
+    for index, (name, counts) in enumerate(
+        ((_("Completed"), completed), (_("Lawfully exempted"), exempted), (_("Missing"), missing))
+    ):
+        values = [_linked(count, link[index]) for count, link in zip(counts, links, strict=True)]
+        chart.add(name, list(reversed(values)))
     return _svg(chart)
 
 
-def rules_chart(rules: Sequence[tuple[str, str | None, int]], severity_labels: dict[str, str]) -> Markup:
-    """One bar per rule broken, coloured by the rule's severity: ``rules`` is ``(rule id, severity, decisions)``."""
+def rules_chart(rules: Sequence[tuple[str, str | None, int]], severity_labels: dict[str, str],
+                hrefs: Sequence[str | None] | None = None) -> Markup:
+    """One bar per rule broken, coloured by the rule's severity: ``rules`` is ``(rule id, severity, decisions)``.
+
+    ``hrefs`` links each rule's bar to its decisions.
+    """
     top = max((count for _rule, _severity, count in rules), default=0)
+    links = list(reversed(hrefs if hrefs is not None else [None] * len(rules)))
     chart = pygal.HorizontalStackedBar(**_config(60 + 30 * len(rules), DANGER, WARNING, INFO, SECONDARY,
                                                  y_labels=_value_ticks(top)))
     rules = list(reversed(rules))
     chart.x_labels = [rule for rule, _severity, _count in rules]
     for severity in ("blocker", "violation", "warning"):
         chart.add(severity_labels[severity],
-                  [count if rule_severity == severity else None for _rule, rule_severity, count in rules])
+                  [_linked(count, link) if rule_severity == severity else None
+                   for (_rule, rule_severity, count), link in zip(rules, links, strict=True)])
     return _svg(chart)
 
 
-def organizations_chart(rows: Sequence[tuple[str, int, int]]) -> Markup:
-    """One bar per organisation: ``(name, complete, not complete)``."""
+def organizations_chart(rows: Sequence[tuple[str, int, int]],
+                        hrefs: Sequence[tuple[str | None, str | None]] | None = None) -> Markup:
+    """One bar per organisation: ``(name, complete, not complete)``; ``hrefs`` link both parts."""
+    links = list(reversed(hrefs if hrefs is not None else [(None, None)] * len(rows)))
     top = max((complete + incomplete for _name, complete, incomplete in rows), default=0)
     chart = pygal.HorizontalStackedBar(**_config(60 + 40 * len(rows), SUCCESS, DANGER, legend_at_bottom_columns=2,
                                                  margin_left=_label_room([name for name, *_counts in rows]),
                                                  y_labels=_value_ticks(top)))
     rows = list(reversed(rows))
     chart.x_labels = [name for name, _complete, _incomplete in rows]
-    chart.add(_("Complete"), [complete for _name, complete, _incomplete in rows])
-    chart.add(_("Not complete"), [incomplete for _name, _complete, incomplete in rows])
+    chart.add(_("Complete"), [_linked(row[1], link[0]) for row, link in zip(rows, links, strict=True)])
+    chart.add(_("Not complete"), [_linked(row[2], link[1]) for row, link in zip(rows, links, strict=True)])
     return _svg(chart)

@@ -18,10 +18,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from markupsafe import Markup
 from sqlalchemy import false, select
 from sqlalchemy.orm import selectinload
@@ -150,7 +152,8 @@ def build_dashboard(user: User, query: ReportQuery, key: tuple) -> Dashboard:
     found = dashboards.get(key, _ttl()) if _ttl() else None
     if found is None:
         found = _compute(user, query)
-        found.html = Markup(render_template("reports/_aggregates.html", data=found, query=query))  # noqa: S704
+        found.html = Markup(render_template(  # noqa: S704 - our own template, autoescaped
+            "reports/_aggregates.html", data=found, query=query, link=partial(decisions_url, query)))
         dashboards.put(key, found)
     return found
 
@@ -176,7 +179,7 @@ def _compute(user: User, query: ReportQuery) -> Dashboard:
     steps = _step_rows(report)
     rules = _rule_rows(report)
     organizations = _organization_rows(user, query) if query.includes_children else []
-    drawn = _charts(report, steps, rules, organizations) if report.total else {}
+    drawn = _charts(report, steps, rules, organizations, partial(decisions_url, query)) if report.total else {}
     return Dashboard(report=report, steps=steps, rules=rules, organizations=organizations, charts=drawn)
 
 
@@ -212,21 +215,38 @@ def _organization_rows(user: User, query: ReportQuery) -> list[OrganizationRow]:
     ]
 
 
+def decisions_url(query: ReportQuery, *, org: str | None = None, **filters: Any) -> str:
+    """The decision list filtered to exactly the decisions a number counts.
+
+    The year and organisation are always in the link (the rendered sections
+    are shared by users whose default organisation differs); ``org`` names one
+    organisation alone (``own=1``), as the table by organisation counts them.
+    """
+    if org is not None:
+        return url_for("decisions.index", year=query.year, org=org, own="1", **filters)
+    return url_for("decisions.index", year=query.year, org=query.organization.code, **filters)
+
+
 def _charts(report: CompletenessReport, steps: list[StepRow], rules: list[RuleRow],
-            organizations: list[OrganizationRow]) -> dict[str, Markup]:
+            organizations: list[OrganizationRow], link: Callable[..., str]) -> dict[str, Markup]:
     drawn = {
-        "completeness": charts.completeness_chart(report.complete, report.incomplete),
+        "completeness": charts.completeness_chart(report.complete, report.incomplete,
+                                                  (link(complete="yes"), link(complete="no"))),
         "steps": charts.steps_chart(
             [str(row.label) for row in steps], [row.completed for row in steps], [row.exempted for row in steps],
             [row.missing for row in steps],
+            [tuple(link(step=row.kind.value, step_status=status) for status in ("completed", "exempted", "missing"))
+             for row in steps],
         ),
     }
     if rules:
         severity_labels = {severity.value: str(labels.SEVERITIES[severity]) for severity in Severity}
-        drawn["rules"] = charts.rules_chart([(r.rule, r.severity, r.decisions) for r in rules], severity_labels)
+        drawn["rules"] = charts.rules_chart([(r.rule, r.severity, r.decisions) for r in rules], severity_labels,
+                                            [link(rule=r.rule) for r in rules])
     if len(organizations) > 1:
         drawn["organizations"] = charts.organizations_chart(
-            [(row.name, row.complete, row.incomplete) for row in organizations]
+            [(row.name, row.complete, row.incomplete) for row in organizations],
+            [(link(org=row.code, complete="yes"), link(org=row.code, complete="no")) for row in organizations],
         )
     return drawn
 

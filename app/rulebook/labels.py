@@ -7,6 +7,7 @@ the middle of a sentence, and a test holds the two sources together.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -136,3 +137,55 @@ def zh_list(items: Iterable[object]) -> str:
 def en_list(items: Iterable[object]) -> str:
     """Join names with commas."""
     return ", ".join(str(item) for item in items)
+
+
+#: The sources the rules cite, by their Chinese titles, and the words around them, in English.
+CITATION_EN: tuple[tuple[str, str], ...] = (
+    ("《重大行政决策程序暂行条例》", "Interim Regulation on Major Administrative Decision-making Procedures"),
+    ("《南通市重大行政决策程序规定》", "Nantong Provisions on Major Administrative Decision-making Procedures"),
+    ("《江苏省重大行政决策程序实施办法》", "Jiangsu Implementing Measures on Major Administrative Decision-making"),
+    ("《政府信息公开条例》", "Regulation on Open Government Information"),
+    ("《党委（党组）讨论决定干部任免事项守则》",
+     "Rules for Party Committees (Leading Groups) Deciding on Cadre Appointments"),
+    ("“三重一大”集体决策制度", "“three majors, one large” collective decision rules"),
+    ("“三重一大”决策制度", "“three majors, one large” decision rules"),
+    ("（大额度资金标准）", " (threshold of large funds)"),
+    ("地方实践", "local practice"),
+    ("未规定专家人数", " sets no number of experts"),
+    ("（回避）", " (recusal)"),
+)
+_ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def zh_number(text: str) -> int:
+    """A Chinese numeral below 1000 as written in article numbers (十九, 二十六, 一百零二)."""
+    total, digit = 0, 0
+    for char in text:
+        if char in _ZH_DIGITS:
+            digit = _ZH_DIGITS[char]
+        elif char in "十百":
+            total += (digit or 1) * (10 if char == "十" else 100)
+            digit = 0
+        else:
+            raise ValueError(text)
+    return total + digit
+
+
+def citation_en(citation: str) -> str:
+    """A citation in English: the sources' English titles, "art. 26", "ch. 2", English punctuation.
+
+    The rules cite in Chinese (the sources' own words); the English pages show
+    this rendering, so that no citation is left in Chinese there.
+    """
+    text = citation
+    for zh, en in CITATION_EN:
+        text = text.replace(zh, en)
+
+    def article(match: re.Match[str]) -> str:
+        unit = {"条": "art.", "章": "ch."}[match.group(2)]
+        return f" {unit} {zh_number(match.group(1))}"
+
+    text = re.sub(r"第([零一二两三四五六七八九十百]+)([条章])", article, text)
+    for zh, en in (("、", ","), ("；", "; "), ("，", ", "), ("至", " to"), ("（", " ("), ("）", ")")):
+        text = text.replace(zh, en)
+    return re.sub(r"\s+", " ", text).replace(" ,", ",").replace("( ", "(").strip()

@@ -8,18 +8,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.clock import today, utcnow
 from app.extensions import db
-from app.models import Decision, DraftVersion, Organization, Step, User
-from app.rulebook import Action
+from app.models import Decision, DecisionFinding, DraftVersion, Organization, Step, User
+from app.rulebook import Action, required_steps
 from app.rulebook.vocabulary import EDITABLE_STATUSES, Category, DecisionStatus, StepKind, StepStatus
 
 from . import permissions
 from .audit import changes, record_event
-from .compliance import blockers, refresh_summary
+from .compliance import blockers, current_profile, refresh_summary
 from .errors import Conflict, InvalidState, RuleBlocked, ValidationFailed, visible_text
 from .field_types import Empty, FieldErrors, FieldSpec, parse_field
 from .loading import whole_decision
@@ -314,12 +314,26 @@ def load_decision(user: User, decision_id: int, *, full: bool = True) -> Decisio
     return permissions.readable_decision(user, decision)
 
 
+#: What the list's procedure-status filter may ask: the dashboard's three columns per procedure.
+STEP_FILTER_STATUSES = ("completed", "exempted", "missing")
+_DONE = (StepStatus.COMPLETED.value, StepStatus.EXEMPTED.value)
+
+
 @dataclass(frozen=True)
 class DecisionFilter:
     year: int | None = None
     category: str | None = None
     status: str | None = None
     complete: bool | None = None
+    #: A rule id: the decisions whose stored summary says they break it (``decision_findings``).
+    rule: str | None = None
+    #: A procedure and one of ``STEP_FILTER_STATUSES``, counted as the dashboard counts them.
+    step: str | None = None
+    step_status: str | None = None
+    #: Organisations to list (already narrowed to what the user may see by the caller or here).
+    organization_ids: tuple[int, ...] | None = None
+    #: Part of the title or of the reference number (编号).
+    search: str | None = None
 
 
 @dataclass(frozen=True)
@@ -328,6 +342,8 @@ class Page:
     page: int
     per_page: int
     total: int
+    #: The first and last year with any decision the user may see, whatever the filters (None: no decision).
+    years: tuple[int, int] | None = None
 
     @property
     def pages(self) -> int:
@@ -336,16 +352,18 @@ class Page:
 
 def list_decisions(user: User, filters: DecisionFilter, page: int = 1, per_page: int = 25) -> Page:
     """One page of the decisions the user may see, newest first: two queries whatever the size."""
-    stmt = select(Decision).where(Decision.organization_id.in_(permissions.visible_organization_ids(user)))
-    if filters.year is not None:
-        stmt = stmt.where(Decision.year == filters.year)
-    if filters.category:
-        stmt = stmt.where(Decision.category == filters.category)
-    if filters.status:
-        stmt = stmt.where(Decision.status == filters.status)
-    if filters.complete is not None:
-        stmt = stmt.where(Decision.is_complete.is_(filters.complete))
-    total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    visible = permissions.visible_organization_ids(user)
+    if filters.organization_ids is not None:
+        wanted = set(filters.organization_ids)
+        visible = [org_id for org_id in visible if org_id in wanted]
+    stmt = _filtered(select(Decision).where(Decision.organization_id.in_(visible)), filters)
+    # One statement for the count and the span of years (the year filter offers those, ±1).
+    span = select(func.min(Decision.year), func.max(Decision.year)).where(
+        Decision.organization_id.in_(permissions.visible_organization_ids(user))
+    ).subquery()
+    total, first, last = db.session.execute(
+        select(select(func.count()).select_from(stmt.subquery()).scalar_subquery(), span.c[0], span.c[1])
+    ).one()
     items = (
         db.session.execute(
             stmt.options(selectinload(Decision.findings))
@@ -356,4 +374,41 @@ def list_decisions(user: User, filters: DecisionFilter, page: int = 1, per_page:
         .scalars()
         .all()
     )
-    return Page(items=list(items), page=page, per_page=per_page, total=total)
+    years = None if first is None else (first, last)
+    return Page(items=list(items), page=page, per_page=per_page, total=total, years=years)
+
+
+def _filtered(stmt: Select, filters: DecisionFilter) -> Select:
+    """``stmt`` narrowed by each filter given; each one is an indexed lookup (see the models' indexes)."""
+    if filters.year is not None:
+        stmt = stmt.where(Decision.year == filters.year)
+    if filters.category:
+        stmt = stmt.where(Decision.category == filters.category)
+    if filters.status:
+        stmt = stmt.where(Decision.status == filters.status)
+    if filters.complete is not None:
+        stmt = stmt.where(Decision.is_complete.is_(filters.complete))
+    if filters.rule:
+        # The stored summary: one row per decision and rule, indexed by rule.
+        findings = select(DecisionFinding.decision_id).where(DecisionFinding.rule == filters.rule)
+        stmt = stmt.where(Decision.id.in_(findings))
+    if filters.step and filters.step_status:
+        stmt = _step_filter(stmt, StepKind(filters.step), filters.step_status)
+    if filters.search:
+        stmt = stmt.where(or_(Decision.title.icontains(filters.search, autoescape=True),
+                              Decision.ref_no.icontains(filters.search, autoescape=True)))
+    return stmt
+
+
+def _step_filter(stmt: Select, kind: StepKind, status: str) -> Select:
+    """Decisions whose ``kind`` step is completed, exempted, or missing as the reports count it.
+
+    Missing: the profile requires the step for the decision's category and it is
+    neither completed nor lawfully exempted (``reports.completeness``).
+    """
+    steps = select(Step.decision_id).where(Step.kind == kind.value)
+    if status == "missing":
+        profile = current_profile()
+        needing = [c.value for c in Category if kind in set(required_steps(profile, c))]
+        return stmt.where(Decision.category.in_(needing), Decision.id.in_(steps.where(Step.status.not_in(_DONE))))
+    return stmt.where(Decision.id.in_(steps.where(Step.status == status)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask import g, has_request_context
 from sqlalchemy import select
 
 from app.extensions import db
@@ -65,15 +66,23 @@ class OrgTree:
 
 
 def load_tree() -> OrgTree:
-    """The whole organisation tree, one query."""
+    """The whole organisation tree, one query, read once per request (a page asks for it several times:
+    the user's scope, the list's organisation filter); adding an organisation forgets it."""
+    if has_request_context() and "org_tree" in g:
+        return g.org_tree
     rows = db.session.execute(
         select(Organization.id, Organization.code, Organization.name, Organization.parent_id)
     ).all()
-    return OrgTree(tuple(row) for row in rows)
+    tree = OrgTree(tuple(row) for row in rows)
+    if has_request_context():
+        g.org_tree = tree
+    return tree
 
 
 def add_organization(actor: User | None, code: str, name: str, parent: Organization | None) -> Organization:
     """Create an organisation and its audit event (the operator's command has no actor)."""
+    if has_request_context():
+        g.pop("org_tree", None)
     organization = Organization(code=code, name=name, parent=parent)
     db.session.add(organization)
     db.session.flush()

@@ -63,6 +63,13 @@ STEP_STATUSES = {
     StepStatus.EXEMPTED: _l("Lawfully exempted"),
 }
 
+#: The list's procedure-status filter: the dashboard's columns of each procedure.
+STEP_FILTER_STATUSES = {
+    "completed": _l("Completed"),
+    "exempted": _l("Lawfully exempted"),
+    "missing": _l("Missing"),
+}
+
 SEVERITIES = {
     Severity.BLOCKER: _l("Blocker"),
     Severity.VIOLATION: _l("Violation"),
@@ -250,6 +257,11 @@ FIELDS = {
     "size": _l("Size (bytes)"),
     # list filters
     "complete": _l("Completeness"),
+    "rule": _l("Rule broken"),
+    "step_status": _l("Procedure status"),
+    "org": _l("Organisation"),
+    "own": _l("Without its sub-organisations"),
+    "q": _l("Title or reference number"),
     "page": _l("Page"),
     "per_page": _l("Decisions per page"),
     # accounts

@@ -18,6 +18,8 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from app.clock import TIMEZONE
+from app.rulebook import CATALOGUE, RULES
+from app.rulebook.labels import citation_en
 from app.rulebook.vocabulary import Severity, StepStatus
 from app.services import permissions
 
@@ -197,6 +199,24 @@ def nav_items() -> list[NavItem]:
     return [NavItem(endpoint, text) for endpoint, text, allowed in NAV if endpoint in views and allowed(current_user)]
 
 
+def rule_title(rule_id: str) -> str:
+    """What a rule checks, in the page's language (its id when the catalogue does not know it)."""
+    rule = RULES.get(rule_id)
+    if rule is None:
+        return rule_id
+    return rule.title_en if is_english() else rule.title_zh
+
+
+def rule_choices() -> list[Any]:
+    """The catalogue's rules in its order, for the list's rule filter."""
+    return [RULES[rule_id] for rule_id in CATALOGUE]
+
+
+def citation_text(citation: str) -> str:
+    """A finding's citation in the page's language: stored in Chinese, rendered in English on English pages."""
+    return citation_en(citation) if is_english() else citation
+
+
 _SEVERITY_RANK = {severity.value: rank for rank, severity in enumerate(Severity)}
 
 
@@ -257,6 +277,8 @@ def register(app: Flask) -> None:
         nav_items=nav_items,
         event_changes=event_changes,
         field_attrs=field_attrs,
+        rule_title=rule_title,
+        citation_text=citation_text,
         page_window=page_window,
         severity_colours=SEVERITY_COLOURS,
         step_status_colours=STEP_STATUS_COLOURS,
