@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
@@ -45,6 +45,8 @@ class Step(db.Model):
     __tablename__ = "steps"
     __table_args__ = (
         UniqueConstraint("decision_id", "kind"),
+        # The decision list's procedure-status filter (the dashboard's drill-down).
+        Index("ix_steps_kind_status_decision", "kind", "status", "decision_id"),
         enum_check("kind", StepKind),
         enum_check("status", StepStatus),
         CheckConstraint(
