@@ -13,6 +13,7 @@ from config import CONFIGS, Config
 
 from .database import configure_engine, set_write_intent
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from .web.requests import AppRequest
 from .web.transaction import run_in_transaction
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 class Application(Flask):
     """Flask whose every request is one transaction (``app.web.transaction``)."""
+
+    request_class = AppRequest
 
     def dispatch_request(self) -> ResponseReturnValue:
         return run_in_transaction(self, super().dispatch_request)

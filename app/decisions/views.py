@@ -31,7 +31,7 @@ from app.services.decisions import (
     submit_decision,
     update_decision,
 )
-from app.services.errors import Conflict
+from app.services.errors import Conflict, DomainError
 from app.services.evidence import attachment_for_download
 from app.services.organizations import load_tree
 from app.services.step_fields import step_to_dict
@@ -54,7 +54,6 @@ from .forms import STEP_FORMS, DecisionEditForm, DecisionForm, PublishForm, RowA
 from .presenters import decision_page
 
 blueprint = Blueprint("decisions", __name__)
-blueprint.register_error_handler(RequestEntityTooLarge, upload_too_large)
 
 
 def _year_choices(span: tuple[int, int] | None, selected: int | None) -> list[int]:
@@ -260,10 +259,16 @@ def render_step(decision: Decision, kind: StepKind, form: PayloadForm | None, st
 
 
 @blueprint.route("/decisions/<id:decision_id>/steps/<kind>", methods=["GET", "POST"])
-@form_limits(max_form_memory=LARGE_FORM)
+@form_limits(max_form_memory=LARGE_FORM, files=True)
 @login_required
 def step(decision_id: int, kind: str):
-    """Record one procedure (clerk); its evidence files are listed and uploaded here too."""
+    """Record one procedure (clerk); an evidence file chosen in the same form is saved with it.
+
+    Whatever is refused — the form, a rule, the file (wrong kind, too large) —
+    the page comes back with what was typed and each message next to its box;
+    nothing is saved unless everything is. A browser cannot keep a chosen file
+    across pages, so a file that was not stored is named and must be chosen again.
+    """
     kind = _kind(kind)
     decision = load_decision(current_user, decision_id)
     if kind == StepKind.LEGALITY_REVIEW and permissions.can_sign_legality_review(current_user, decision):
@@ -275,39 +280,116 @@ def step(decision_id: int, kind: str):
         return render_step(decision, kind, form)
     require(can_record)
     form = STEP_FORMS[kind]()
+    upload_form = UploadForm(data={"step": kind.value})
+    upload_form.step.data = kind.value
+
+    def page(status: int, **refusal: Any):
+        _not_stored(upload_form)
+        return render_step(decision, kind, form, status, upload_form=upload_form, **refusal)
+
     if isinstance(form, StepForm) and form.list_name:
         action = RowAction.parse(request.form.get("row_action"), (form.list_name,))
         if action is not None:
             values = form.values()
             values[form.list_name] = action.apply(values[form.list_name], form.blank_row())
-            return render_step(decision, kind, STEP_FORMS[kind](formdata=None, data=values))
+            _not_stored(upload_form)
+            return render_step(decision, kind, STEP_FORMS[kind](formdata=None, data=values), upload_form=upload_form)
+    too_large = uploads.too_large_message(upload_form)
+    if too_large:
+        form.validate_on_submit()  # the step's own messages too, in one round
+        upload_form.file.errors = [too_large]
+        return page(413)
     if not form.validate_on_submit():
-        return render_step(decision, kind, form, 400)
+        return page(400)
     submitted = form.payload()
 
     def conflict(error: Conflict):
         current = step_to_dict(decision.step(kind))
         unsaved = unsaved_changes(submitted, current, exclude=("version",), kind=kind)
         form_now = step_form(kind, current, decision.step(kind).version)
-        return render_step(decision, kind, form_now, 409, alert=error.message, unsaved=unsaved)
+        _not_stored(upload_form)
+        return render_step(decision, kind, form_now, 409, alert=error.message, unsaved=unsaved,
+                           upload_form=upload_form)
 
     before = standing_findings(decision)
-    with answer_refusals(partial(render_step, decision, kind, form), form=form, decision=decision, here=kind,
-                         on_conflict=conflict):
+    with_file = uploads.chosen(upload_form)
+    target = _StepWithFile(form, upload_form)
+    with answer_refusals(page, form=target, decision=decision, here=kind, on_conflict=conflict):
         record_step(current_user, decision, kind, submitted)
-    flash_saved(_("%(step)s recorded.", step=STEP_KINDS[kind]), decision, before)
+        attachment = uploads.store(upload_form, decision, kind.value, validate=False) if with_file else None
+    saved = _("%(step)s recorded.", step=STEP_KINDS[kind])
+    if attachment is not None:
+        saved = _("%(step)s recorded, with the file %(name)s (SHA-256 %(hash)s).", step=STEP_KINDS[kind],
+                  name=attachment.filename, hash=attachment.sha256[:12])
+    flash_saved(saved, decision, before)
     return redirect(url_for("decisions.detail", decision_id=decision.id, _anchor=f"step-{kind.value}"))
+
+
+class _StepWithFile:
+    """Where a refusal's field messages go: the file's next to the file box, the others on the step form."""
+
+    def __init__(self, form: PayloadForm, upload_form: UploadForm) -> None:
+        self.form = form
+        self.upload_form = upload_form
+
+    def apply_errors(self, errors: dict[str, str]) -> None:
+        file_errors = {key: message for key, message in errors.items() if key in ("file", "step")}
+        self.upload_form.file.errors = [*self.upload_form.file.errors, *file_errors.values()]
+        self.form.apply_errors({key: message for key, message in errors.items() if key not in file_errors})
+
+
+def _not_stored(upload_form: UploadForm) -> None:
+    """Say next to the file box that a chosen file was not stored: the browser has forgotten it."""
+    if uploads.chosen(upload_form) and not upload_form.file.errors:
+        upload_form.file.errors = [_("%(name)s was not uploaded, because the form was not saved. Choose it again.",
+                                     name=upload_form.file.data.filename)]
+
+
+def _step_too_large(error: RequestEntityTooLarge):
+    """A step form whose body is beyond even the oversize allowance: the page with the saved values.
+
+    The body was refused unread, so what was typed cannot be shown; the page
+    says so next to the file box. Any other page gets the friendly 413.
+    """
+    args = request.view_args or {}
+    if request.endpoint != "decisions.step" or not current_user.is_authenticated:
+        return upload_too_large(error)
+    kind = next((k for k in StepKind if k.value == args.get("kind")), None)
+    try:
+        decision = load_decision(current_user, args.get("decision_id", 0))
+    except DomainError:
+        return upload_too_large(error)
+    if kind is None or not permissions.can_record_step(current_user, decision, kind):
+        return upload_too_large(error)
+    form = step_form(kind, step_to_dict(decision.step(kind)), decision.step(kind).version)
+    upload_form = UploadForm(formdata=None, data={"step": kind.value})
+    upload_form.file.errors = [_("The file is far larger than %(mb)d MB, so the form could not be read and was not "
+                                 "saved: what is shown is the last saved record. Enter your changes again and choose "
+                                 "a smaller file.", mb=uploads.upload_limit() // (1024 * 1024))]
+    return render_step(decision, kind, form, 413, upload_form=upload_form)
+
+
+blueprint.register_error_handler(RequestEntityTooLarge, _step_too_large)
 
 
 # -- evidence -----------------------------------------------------------------------------------------
 
 
-@blueprint.route("/decisions/<id:decision_id>/attachments", methods=["POST"])
-@form_limits(upload_slack=UPLOAD_SLACK)
+@blueprint.route("/decisions/<id:decision_id>/attachments", methods=["GET", "POST"])
+@form_limits(upload_slack=UPLOAD_SLACK, files=True)
 @login_required
 def upload(decision_id: int):
-    """Upload one evidence file of a step (clerk; the legal adviser uploads on the review page)."""
+    """Upload one evidence file of a step (clerk; the legal adviser uploads on the review page).
+
+    A refused upload shows its page again at this address; reloading it (GET)
+    leads back to that page instead of a "method not allowed".
+    """
     decision = load_decision(current_user, decision_id)
+    if request.method == "GET":
+        kind = next((k for k in StepKind if k.value == request.args.get("step")), None)
+        if kind is not None:
+            return redirect(url_for("decisions.step", decision_id=decision.id, kind=kind.value, _anchor="evidence"))
+        return redirect(url_for("decisions.detail", decision_id=decision.id, _anchor="evidence"))
     # A read-only role is refused before its form is read; the step's own permission is the service's.
     require(any(permissions.can_upload(current_user, decision, kind) for kind in StepKind))
     form = UploadForm()

@@ -115,7 +115,7 @@ def detail(decision_id: int):
 
 
 @blueprint.route("/<id:decision_id>/attachments", methods=["POST"])
-@form_limits(upload_slack=UPLOAD_SLACK)
+@form_limits(upload_slack=UPLOAD_SLACK, files=True)
 @login_required
 def upload(decision_id: int):
     """Upload an evidence file of the legality review (the adviser may upload to no other step)."""

@@ -16,9 +16,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 LARGE_FORM = 6 * 1024 * 1024
 #: Room for the multipart framing and the small fields around an uploaded file.
 UPLOAD_SLACK = 1024 * 1024
+#: A page with a file box reads a body up to this many times the upload cap: past the cap a file part is
+#: counted, not kept (``app.web.requests.CappedSpool``), so the page answers with the typed text and the message.
+OVERSIZE_FACTOR = 5
 
 
-def form_limits(*, max_form_memory: int | None = None, upload_slack: int | None = None) -> Callable[[F], F]:
+def form_limits(*, max_form_memory: int | None = None, upload_slack: int | None = None,
+                files: bool = False) -> Callable[[F], F]:
     """Set this view's request limits before the body is read, then check the CSRF token.
 
     The global CSRF check reads the form before any view runs, with the
@@ -33,8 +37,12 @@ def form_limits(*, max_form_memory: int | None = None, upload_slack: int | None 
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if max_form_memory is not None:
                 request.max_form_memory_size = max_form_memory
-            if upload_slack is not None and current_app.config.get("MAX_CONTENT_LENGTH"):
-                request.max_content_length = current_app.config["MAX_CONTENT_LENGTH"] + upload_slack
+            cap = current_app.config.get("MAX_CONTENT_LENGTH")
+            if upload_slack is not None and cap:
+                request.max_content_length = cap + upload_slack
+            if files and cap:
+                request.file_part_limit = cap + 1
+                request.max_content_length = cap * OVERSIZE_FACTOR + (upload_slack or 0) + (max_form_memory or 0)
             if request.method == "POST" and current_app.config.get("WTF_CSRF_ENABLED", True):
                 csrf.protect()
             return view(*args, **kwargs)
