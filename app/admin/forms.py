@@ -13,6 +13,7 @@ from app.services.users import PASSWORD_MIN
 from app.web import labels
 
 _REQUIRED = _l("This field is required.")
+_CHOOSE = _l("— Choose —")
 _PASSWORD_LENGTH = _l("Use at least %(min)d characters.", min=PASSWORD_MIN)
 
 
@@ -37,7 +38,16 @@ class _UserFields(FlaskForm):
 
 
 class UserCreateForm(_UserFields):
-    """A new account: the admin sets its first password and tells the user, who changes it at first login."""
+    """A new account: the admin sets its first password and tells the user, who changes it at first login.
+
+    Role and organisation start unchosen: a preselected first entry would
+    create a clerk of the top organisation by a slip of the Enter key.
+    """
+
+    def __init__(self, *args, tree: OrgTree, root: int, **kwargs) -> None:
+        super().__init__(*args, tree=tree, root=root, **kwargs)
+        self.role.choices = [("", _CHOOSE), *self.role.choices]
+        self.organization.choices = [("", _CHOOSE), *self.organization.choices]
 
     username = StringField(
         _l("Username"),

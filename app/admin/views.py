@@ -163,10 +163,23 @@ def reset_password(user_id: int):
     return refused(422)
 
 
-@blueprint.route("/users/<id:user_id>/deactivate", methods=["POST"])
+@blueprint.route("/users/<id:user_id>/deactivate", methods=["GET", "POST"])
 @admin_required
 def deactivate_user(user_id: int):
-    """Disable the account; its sessions end at their next request."""
+    """Disable the account; its sessions end at their next request. GET asks first (no script needed)."""
+    if request.method == "GET":
+        user = _load_user(user_id)
+        return render_template(
+            "confirm.html",
+            heading=_("Deactivate %(name)s?", name=user.display_name),
+            message=_("%(name)s (%(username)s) will no longer be able to log in, and every open session ends at its "
+                      "next request. The history keeps the name. An administrator can reactivate the account.",
+                      name=user.display_name, username=user.username),
+            action=url_for("admin.deactivate_user", user_id=user.id),
+            form=ConfirmForm(formdata=None),
+            confirm_label=_("Deactivate the account"),
+            cancel=url_for("admin.edit_user", user_id=user.id),
+        )
     return _set_active(user_id, admin_service.deactivate_user,
                        _("%(name)s was deactivated and logged out everywhere."))
 

@@ -14,7 +14,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from app.models import AuditEvent, Decision, DraftVersion, User
+from app.models import Decision, DraftVersion, User
 from app.rulebook import Action, Finding
 from app.rulebook.vocabulary import EDITABLE_STATUSES, PREPARATORY_STEPS, DecisionStatus, Severity, StepKind
 from app.services import permissions
@@ -63,8 +63,10 @@ class DecisionPage:
     complete: bool
     drafts: list[DraftVersion]
     current_draft: DraftVersion | None
-    events: list[AuditEvent]
-    history_truncated: bool
+    events: list[queries.HistoryEntry]
+    #: The page of the history shown (newest first) and whether older events follow.
+    history_page: int
+    history_more: bool
     actions: Actions = field(default_factory=Actions)
     next_steps: list[NextStep] = field(default_factory=list)
     submit_blockers: list[Finding] = field(default_factory=list)
@@ -188,7 +190,7 @@ def _legality_next(user: User, decision: Decision, view: StepView, submit_blocke
     return []
 
 
-def decision_page(decision: Decision, user: User) -> DecisionPage:
+def decision_page(decision: Decision, user: User, history_page: int = 1) -> DecisionPage:
     """Everything the decision page shows; ``decision`` comes from ``load_decision`` (steps, drafts loaded)."""
     assessment = assess(decision)
     evaluation = assessment.evaluation
@@ -202,7 +204,8 @@ def decision_page(decision: Decision, user: User) -> DecisionPage:
     if decision.status in EDITABLE_STATUSES:
         submit_blockers = blockers(Action("submit", actor_role=user.role_enum), decision, assessment.snapshot)
     actions = decision_actions(user, decision)
-    events = queries.decision_events(decision.id, queries.HISTORY_LIMIT + 1)
+    per_page = queries.HISTORY_PER_PAGE
+    events = queries.decision_events(decision.id, per_page + 1, (history_page - 1) * per_page)
     drafts = list(decision.drafts)
     return DecisionPage(
         decision=decision,
@@ -212,8 +215,9 @@ def decision_page(decision: Decision, user: User) -> DecisionPage:
         complete=evaluation.complete,
         drafts=list(reversed(drafts)),
         current_draft=drafts[-1] if drafts else None,
-        events=events[: queries.HISTORY_LIMIT],
-        history_truncated=len(events) > queries.HISTORY_LIMIT,
+        events=events[:per_page],
+        history_page=history_page,
+        history_more=len(events) > per_page,
         actions=actions,
         next_steps=next_steps(user, decision, steps, evaluation.findings, submit_blockers, actions),
         submit_blockers=submit_blockers,

@@ -43,6 +43,7 @@ from app.web.errors import upload_too_large
 from app.web.forms import PayloadForm, UploadForm, VersionForm
 from app.web.guards import LARGE_FORM, UPLOAD_SLACK, form_limits, require
 from app.web.labels import STEP_KINDS, field_label
+from app.web.paging import PAGE_MAX, positive_int
 from app.web.queries import drafts_with_text
 from app.web.refusals import RefusalBox, answer_refusals
 from app.web.saved import flash_saved, standing_findings
@@ -107,7 +108,8 @@ def render_detail(decision: Decision, status: int = 200, *, refusal: RefusalBox 
                   alert: str | None = None, publish_form: PublishForm | None = None,
                   upload_form: UploadForm | None = None):
     """The decision page; after a refused action, with the refusal, the alert or the form's errors."""
-    page = decision_page(decision, current_user)
+    history_page = positive_int(request.args.get("history", ""), PAGE_MAX) or 1
+    page = decision_page(decision, current_user, history_page)
     publish_form = publish_form or PublishForm(formdata=None, data={"version": decision.version,
                                                                     "published_on": today().isoformat()})
     publish_form.version.data = decision.version
@@ -460,12 +462,24 @@ def publish(decision_id: int):
     return redirect(url_for("decisions.detail", decision_id=decision.id))
 
 
-@blueprint.route("/decisions/<id:decision_id>/archive", methods=["POST"])
+@blueprint.route("/decisions/<id:decision_id>/archive", methods=["GET", "POST"])
 @login_required
 def archive(decision_id: int):
-    """Close the file of a published, or a decided and rejected, decision."""
+    """Close the file of a published, or a decided and rejected, decision; GET asks first (no script needed)."""
     decision = load_decision(current_user, decision_id)
     require(permissions.can_archive(current_user, decision))
+    if request.method == "GET":
+        return render_template(
+            "confirm.html",
+            heading=_("Archive %(ref_no)s?", ref_no=decision.ref_no),
+            message=_("An archived decision is closed: its record and its evidence can no longer be changed or "
+                      "added to. This cannot be undone."),
+            action=url_for("decisions.archive", decision_id=decision.id),
+            form=VersionForm(formdata=None, data={"version": decision.version}),
+            confirm_label=_("Archive the decision"),
+            cancel=url_for("decisions.detail", decision_id=decision.id),
+            tone="primary",
+        )
     form = VersionForm()
     with answer_refusals(partial(render_detail, decision)):
         archive_decision(current_user, decision, _version(form))

@@ -170,7 +170,7 @@ def create_organization(actor: User, data: Mapping[str, Any]) -> Organization:
     if not ORG_CODE.fullmatch(code):
         errors["code"] = _("use 1 to 16 capital letters or digits, starting with a letter")
     elif db.session.execute(select(Organization.id).where(func.upper(Organization.code) == code)).first():
-        errors["code"] = _("is already taken")
+        errors["code"] = _("“%(value)s” is already taken", value=code)
     name = _text(data.get("name"))
     if not name:
         errors["name"] = _("is required")

@@ -176,9 +176,11 @@ def check_version(decision: Decision, version: Any) -> None:
     if isinstance(version, bool) or not isinstance(version, int):
         raise ValidationFailed({"version": _("must be a whole number")})
     if version != decision.version:
+        # People know a decision by its drafts (第3稿), not by the lock's counter.
+        number = decision.drafts[-1].number if decision.drafts else 0
         raise Conflict(
-            _("The decision was changed by someone else (version %(theirs)d, yours %(yours)d). "
-              "Reload it and apply your change again.", theirs=decision.version, yours=version)
+            _("The decision was changed by someone else after you opened it (its draft is now draft %(number)d). "
+              "Reload it and apply your change again.", number=number)
         )
 
 

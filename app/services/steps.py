@@ -57,8 +57,7 @@ def check_step_version(step: Step, version: Any) -> None:
         raise ValidationFailed({"version": _("must be a whole number")})
     if version != step.version:
         raise Conflict(
-            _("This step was changed by someone else (version %(theirs)d, yours %(yours)d). "
-              "Reload it and apply your change again.", theirs=step.version, yours=version)
+            _("This procedure was changed by someone else after you opened it. Reload it and apply your change again.")
         )
 
 

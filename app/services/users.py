@@ -29,7 +29,7 @@ def check_username(raw: str | None, errors: dict[str, str]) -> str:
     if not USERNAME.fullmatch(username):
         errors["username"] = _("use 1 to 64 ASCII letters, digits, dots, underscores or hyphens")
     elif db.session.execute(select(User.id).where(func.lower(User.username) == username.lower())).first():
-        errors["username"] = _("is already taken")
+        errors["username"] = _("“%(value)s” is already taken", value=username)
     return username
 
 

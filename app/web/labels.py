@@ -189,7 +189,7 @@ FIELDS = {
     "backfill_reason": _l("Reason for entering it after the fact"),
     "status": _l("Status"),
     "published_on": _l("Published on"),
-    "draft_number": _l("Draft version"),
+    "draft_number": _l("Draft"),
     "draft_text": _l("Draft text"),
     "draft_sha256": _l("Draft SHA-256"),
     "version": _l("Version"),
@@ -255,6 +255,7 @@ FIELDS = {
     "content_type": _l("File type"),
     "sha256": _l("SHA-256"),
     "size": _l("Size (bytes)"),
+    "declared_content_type": _l("File type stated by the browser"),
     # list filters
     "complete": _l("Completeness"),
     "rule": _l("Rule broken"),
@@ -268,7 +269,28 @@ FIELDS = {
     "username": _l("Username"),
     "role": _l("Role"),
     "organization": _l("Organisation"),
+    "display_name": _l("Display name"),
+    "is_active": _l("Active"),
+    "must_change_password": _l("Must change the password"),
+    "was_set_by_admin": _l("Set by an administrator"),
+    "locked_until": _l("Locked until"),
+    "sessions_ended": _l("Sessions ended"),
+    "address": _l("Network address"),
+    "channel": _l("Signed in through"),
+    "reason": _l("Reason"),
+    "failures": _l("Failed attempts"),
+    # organisations, calendar, checkpoints
+    "code": _l("Code"),
+    "parent": _l("Parent organisation"),
+    "years": _l("Years"),
+    "days": _l("Days"),
+    "key_id": _l("Key"),
+    "chains": _l("Chains"),
+    "events": _l("Events"),
 }
+
+#: The order of the fields on the forms, for the history's list of what changed (unknown keys last).
+FIELD_ORDER = {name: index for index, name in enumerate(FIELDS)}
 
 #: Names of the audit trail's actions; ``step.<kind>.record`` is filled in below.
 ACTIONS = {

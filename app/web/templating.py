@@ -121,6 +121,8 @@ def _typed_text(value: Any, name: str) -> str | None:
             return amount(Decimal(value))
         except ArithmeticError:
             return value
+    if name == "draft_number" and isinstance(value, int):
+        return draft_name(value)
     if name in ("draft_sha256", "sha256") and isinstance(value, str):
         return short_hash(value)
     return None
@@ -156,7 +158,9 @@ def event_changes(event) -> list[Change]:
     before = event.before_data or {}
     after = event.after_data or {}
     kind = after.get("kind") or before.get("kind")
-    keys = list(dict.fromkeys([*after, *before]))
+    # In the forms' order: the stored JSON keeps no order of its own (PostgreSQL's JSONB sorts the keys).
+    last = len(labels.FIELD_ORDER)
+    keys = sorted(dict.fromkeys([*after, *before]), key=lambda key: labels.FIELD_ORDER.get(key, last))
     rows = []
     for key in keys:
         if key == "kind" and event.entity == "step":
@@ -197,6 +201,11 @@ def nav_items() -> list[NavItem]:
         return []
     views = current_app.view_functions
     return [NavItem(endpoint, text) for endpoint, text, allowed in NAV if endpoint in views and allowed(current_user)]
+
+
+def draft_name(number: int) -> str:
+    """A draft as people call it: 第3稿 / draft 3 (never the lock's version counter)."""
+    return _("draft %(number)d", number=number)
 
 
 def rule_title(rule_id: str) -> str:
@@ -278,6 +287,7 @@ def register(app: Flask) -> None:
         event_changes=event_changes,
         field_attrs=field_attrs,
         rule_title=rule_title,
+        draft_name=draft_name,
         citation_text=citation_text,
         page_window=page_window,
         severity_colours=SEVERITY_COLOURS,

@@ -233,7 +233,7 @@ def test_a_changed_draft_needs_a_new_review(login):
     # Signed on an older draft: back in the adviser's queue, marked as changed.
     assert ref_no in queue_refs(adviser)
     row = adviser.locator(f"tr.queue-item[data-ref='{ref_no}']")
-    assert "v2" in row.inner_text()
+    assert "第2稿" in row.inner_text()
     assert "草案已修改" in row.locator(".badge").inner_text()  # not "not yet reviewed": a re-review
 
 

@@ -73,12 +73,12 @@ def test_changed_draft_after_signature_shows_lr05(db, login, clerk, make_decisio
     assert lr05[0].citation in panel
     # Both drafts, newest first and marked current; the signature names the version it signed.
     drafts = _section(body, "drafts")
-    assert drafts.index("v2") < drafts.index("v1")
+    assert drafts.index("第2稿") < drafts.index("第1稿")
     assert decision.drafts[-1].sha256[:12] in drafts and signed_sha[:12] in drafts
     assert "修改后的草案文本" in drafts
-    assert "当前草案文本（第 2 版）" in drafts
+    assert "当前草案文本（第2稿）" in drafts
     signature = body[body.index('class="col-sm-8 col-md-9 signed-draft"'):]
-    assert "签署所依据的草案" in body and "第 1 版" in signature[:300] and signed_sha[:12] in signature[:300]
+    assert "签署所依据的草案" in body and "第1稿" in signature[:300] and signed_sha[:12] in signature[:300]
 
 
 def test_decided_decision_shows_facts_experts_and_opinions(login, clerk, make_decision, walk, page_text):

@@ -66,7 +66,7 @@ def revised(db, clerk, make_decision):
 
 def test_diff_page_marks_the_change(login, clerk, revised, page_text):
     body = page_text(login(clerk).get(f"/decisions/{revised.id}/drafts/diff?a=1&b=2"))
-    assert "草案第 1 版 → 第 2 版" in body
+    assert "草案第1稿 → 第2稿" in body
     assert '<mark class="diff-mark">二十</mark>' in body
     assert "修改 1 行，新增 0 行，删除 0 行" in text_of(body)
     assert "第一条 为加强管理，制定本办法。" in body
@@ -74,12 +74,12 @@ def test_diff_page_marks_the_change(login, clerk, revised, page_text):
 
 def test_diff_page_defaults_to_the_latest_two_versions(login, clerk, revised, page_text):
     body = page_text(login(clerk).get(f"/decisions/{revised.id}/drafts/diff"))
-    assert "草案第 2 版 → 第 3 版" in body and "全文重写。" in body
+    assert "草案第2稿 → 第3稿" in body and "全文重写。" in body
 
 
 def test_diff_of_any_two_versions(login, clerk, revised, page_text):
     body = page_text(login(clerk).get(f"/decisions/{revised.id}/drafts/diff?a=3&b=1"))
-    assert "草案第 3 版 → 第 1 版" in body
+    assert "草案第3稿 → 第1稿" in body
 
 
 @pytest.mark.parametrize("query", ["a=9&b=1", "a=x", "b=0", "a=1&b=99999999999999999999"])

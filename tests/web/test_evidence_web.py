@@ -83,7 +83,7 @@ def test_no_file_chosen(login, clerk, make_decision, page_text):
 
 
 def test_file_over_the_cap_is_a_form_error(app, login, clerk, make_decision, monkeypatch, page_text):
-    """A file a little over the cap reaches the service, which refuses it with the limit in the message."""
+    """A file over the cap is read capped and refused next to the file box, with its size and the limit."""
     decision = make_decision()
     client = login(clerk)
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
@@ -91,16 +91,32 @@ def test_file_over_the_cap_is_a_form_error(app, login, clerk, make_decision, mon
     content = pdf_bytes() + b"\n%" + b"x" * (1024 * 1024)
     body = page_text(_upload(client, decision, "public_participation", content, "大文件.pdf"), 422)
     assert db_state(decision) == before and _stored_files(app) == files
-    assert "文件超过 1 MB" in text_of(body)
+    assert "大文件.pdf 为 1.0 MB，证明材料文件不得超过 1 MB" in text_of(body)
+
+
+def test_file_several_times_over_the_cap_is_still_a_form_error(app, login, clerk, make_decision, monkeypatch,
+                                                               page_text):
+    """Up to guards.OVERSIZE_FACTOR times the cap the body is read (the file part capped), so the page answers."""
+    decision = make_decision()
+    client = login(clerk)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
+    before, files = db_state(decision), _stored_files(app)
+    body = page_text(_upload(client, decision, "public_participation", b"%PDF-" + b"x" * (3 * 1024 * 1024),
+                             "巨大.pdf"), 422)
+    assert db_state(decision) == before and _stored_files(app) == files
+    error = text_of(body[body.index("upload-error") - 200:])
+    assert "巨大.pdf 为 3.0 MB" in error
 
 
 def test_request_far_over_the_cap_gets_the_friendly_413(app, login, clerk, make_decision, monkeypatch, page_text):
+    from app.web.guards import OVERSIZE_FACTOR
+
     decision = make_decision()
     client = login(clerk)
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
     before = db_state(decision)
-    body = page_text(_upload(client, decision, "public_participation", b"%PDF-" + b"x" * (3 * 1024 * 1024),
-                             "巨大.pdf"), 413)
+    body = page_text(_upload(client, decision, "public_participation",
+                             b"%PDF-" + b"x" * ((OVERSIZE_FACTOR + 1) * 1024 * 1024), "巨大.pdf"), 413)
     assert db_state(decision) == before
     assert "文件过大" in body and "不得超过 1 MB" in text_of(body)
 

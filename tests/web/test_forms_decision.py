@@ -109,7 +109,7 @@ def test_edit_prefills_and_saves_a_new_draft_version(db, login, clerk, make_deci
     response = client.post(f"/decisions/{decision.id}/edit", data=data)
     assert response.status_code == 302
     body = page_text(client.get(response.headers["Location"]))
-    assert "已保存。草案现为第 2 版" in body
+    assert "已保存。草案现为第2稿" in body
     assert "白甸镇农桥建设工程（调整）" in body and "1,300,000.00" in body
     from app.models import Decision
 
@@ -126,7 +126,7 @@ def test_edit_without_draft_change_keeps_the_version_number(login, clerk, make_d
     response = client.post(f"/decisions/{decision.id}/edit", data=data)
     assert response.status_code == 302
     body = page_text(client.get(response.headers["Location"]))
-    assert "已保存。" in body and "第 2 版" not in body
+    assert "已保存。" in body and "第2稿" not in body
 
 
 def test_stale_version_is_refused_with_the_current_values(db, login, clerk, make_decision, page_text):

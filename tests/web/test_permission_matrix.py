@@ -76,11 +76,14 @@ EXPECTED: dict[tuple[str, str], Case] = {
     ("decisions.step", "GET"): Case(row(LOGIN, 200, 403, 403, 404, 404)),
     ("decisions.step", "POST"): Case(row(LOGIN, 422, 403, 403, 404, 404)),
     ("decisions.upload", "POST"): Case(row(LOGIN, 302, 403, 403, 404, 404), data=_pdf),
+    # Reloading the address of a refused upload leads back to the decision's page (which then checks).
+    ("decisions.upload", "GET"): Case(row(LOGIN, 302, 302, 302, 404, 404)),
     # Submitting is refused by the rulebook (no legality opinion yet): GEN-01 → 422.
     ("decisions.submit", "POST"): Case(row(LOGIN, 422, 403, 403, 404, 404)),
     # Publishing and archiving fit a decided decision only: in preparation, nobody may.
     ("decisions.publish", "POST"): Case(row(LOGIN, 403, 403, 403, 404, 404)),
     ("decisions.archive", "POST"): Case(row(LOGIN, 403, 403, 403, 404, 404)),
+    ("decisions.archive", "GET"): Case(row(LOGIN, 403, 403, 403, 404, 404)),  # the confirmation page
     # -- legality review ----------------------------------------------------------------------------------------
     ("review.queue", "GET"): Case(row(LOGIN, 403, 200, 403, 403, 403)),
     ("review.detail", "GET"): Case(row(LOGIN, 403, 200, 403, 404, 404)),
@@ -103,6 +106,7 @@ EXPECTED: dict[tuple[str, str], Case] = {
     ("admin.edit_user", "POST"): Case(row(LOGIN, 403, 403, 403, 422, 403)),
     ("admin.reset_password", "POST"): Case(row(LOGIN, 403, 403, 403, 422, 403)),
     ("admin.deactivate_user", "POST"): Case(row(LOGIN, 403, 403, 403, 302, 403)),
+    ("admin.deactivate_user", "GET"): Case(row(LOGIN, 403, 403, 403, 200, 403)),  # the confirmation page
     ("admin.reactivate_user", "POST"): Case(row(LOGIN, 403, 403, 403, 302, 403)),
     ("admin.organizations", "GET"): Case(row(LOGIN, 403, 403, 403, 200, 403)),
     ("admin.organizations", "POST"): Case(row(LOGIN, 403, 403, 403, 422, 403)),

@@ -41,7 +41,7 @@ def test_queue_lists_unsigned_and_changed_drafts_only(login, legal, states, page
     body = page_text(login(legal).get("/review"))
     assert _queue_refs(body) == [states["materials"].ref_no, states["changed"].ref_no]
     rows = body[body.index('review-queue"'):]
-    assert "尚未审查" in rows and "草案已修改" in rows and "签署于第 1 版，现为第 2 版" in rows
+    assert "尚未审查" in rows and "草案已修改" in rows and "签署于第1稿，现为第2稿" in rows
     assert "2 件草案待审查" in text_of(body)
     assert f'href="/review/{states["materials"].id}"' in rows
 
@@ -87,7 +87,7 @@ def test_review_page_shows_draft_materials_and_form(login, legal, clerk, make_de
     store_attachment(clerk, decision, "risk_assessment", "风险评估报告.pdf", pdf_bytes())
     db.session.commit()
     body = page_text(login(legal).get(f"/review/{decision.id}"))
-    assert "待审查草案：第 1 版" in body and decision.drafts[-1].text in body
+    assert "待审查草案：第1稿" in body and decision.drafts[-1].text in body
     materials = text_of(body[body.index('id="materials"'):body.index('id="sign"')])
     assert "公众参与" in materials and "专家论证" in materials and "风险评估" in materials
     assert "张工" in materials and "南通大学" in materials and "风险评估报告.pdf" in materials
@@ -95,7 +95,7 @@ def test_review_page_shows_draft_materials_and_form(login, legal, clerk, make_de
     form = body[body.index('class="sign-form"'):]
     assert ">合法</option>" in form and ">不合法</option>" in form
     assert 'type="date"' in form and input_value(form, "reviewed_on")
-    assert "对第 1 版草案签署审查意见" in form
+    assert "对第1稿草案签署审查意见" in form
 
 
 def test_signing_from_the_review_page(db, login, legal, make_decision, walk, page_text):
@@ -104,7 +104,7 @@ def test_signing_from_the_review_page(db, login, legal, make_decision, walk, pag
     response = client.post(f"/review/{decision.id}", data={**SIGNATURE, "version": decision.version})
     assert response.status_code == 302 and response.headers["Location"].endswith("/review")
     body = page_text(client.get("/review"))
-    assert f"已对 {decision.ref_no} 第 1 版草案签署合法性审查意见" in body
+    assert f"已对 {decision.ref_no} 第1稿草案签署合法性审查意见" in body
     assert _queue_refs(body) == []
     from app.models import Step
 
@@ -175,7 +175,7 @@ def test_lr05_after_a_draft_change_and_a_new_signature(db, login, clerk, legal, 
     adviser = login(legal)
     assert _queue_refs(page_text(adviser.get("/review"))) == [decision.ref_no]
     body = page_text(adviser.get(f"/review/{decision.id}"))
-    assert "上次签署审查意见（第 1 版）后，决策草案已修改" in text_of(body)
+    assert "上次签署审查意见（第1稿）后，决策草案已修改" in text_of(body)
     assert '<mark class="diff-mark">修改稿</mark>' in body
     assert "LR-05" in body
     response = adviser.post(f"/review/{decision.id}", data={**SIGNATURE, "version": version})
