@@ -298,7 +298,7 @@ def step(decision_id: int, kind: str):
             return render_step(decision, kind, STEP_FORMS[kind](formdata=None, data=values), upload_form=upload_form)
     too_large = uploads.too_large_message(upload_form)
     if too_large:
-        form.validate_on_submit()  # the step's own messages too, in one round
+        # Nothing is checked further: the step is saved with its file or not at all, so say this first.
         upload_form.file.errors = [too_large]
         return page(413)
     if not form.validate_on_submit():
