@@ -68,6 +68,8 @@ def _config(height: int, *colours: str, **extra) -> dict:
         "print_zeroes": False,
         "value_formatter": lambda value: f"{value:,.0f}",
         "margin": 8,
+        # The printed values lie over the bars: let a click through to the bar's link (the drill-down).
+        "css": [*pygal.Config().css, "inline:.text-overlay, .text-overlay * { pointer-events: none; }"],
         "truncate_label": -1,
         "truncate_legend": -1,
         **extra,
