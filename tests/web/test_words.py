@@ -146,10 +146,11 @@ def test_rule_badges_say_what_the_rule_is(login, clerk, make_decision, english, 
     make_decision()
     body = html.unescape(page_text(login(clerk).get("/")))
     badges = re.findall(r'<span class="badge[^"]*rule-id[^"]*"\s+title="([^"]*)">(?:<span class="severity-mark"[^>]*>'
-                        r'[^<]*</span>)?([A-Z]+-\d+)<span class="visually-hidden"> ([^<]*)</span></span>', body)
+                        r'[^<]*</span>)?([A-Z]+-\d+)<span class="visually-hidden"> \([^<]*\)</span>'
+                        r'<span class="visually-hidden rule-title"> ([^<]*)</span></span>', body)
     assert badges
     for title, rule, hidden in badges:
-        assert hidden.startswith(f"{RULES[rule].title_en} (") and title.startswith(f"{rule} {RULES[rule].title_en} · ")
+        assert hidden == RULES[rule].title_en and title.startswith(f"{rule} {RULES[rule].title_en} · ")
 
 
 # -- administration ---------------------------------------------------------------------------------------
