@@ -66,6 +66,14 @@ def _refused_step_save(page) -> None:
     assert page.locator("#form-errors").count() == 1, page.content()[:2000]
 
 
+def _refused_upload(page) -> None:
+    """A program named .pdf chosen in the step form: the same page, the message next to the file box."""
+    page.set_input_files("#file-public_participation", {"name": "公告.pdf", "mimeType": "application/pdf",
+                                                        "buffer": b"MZ" + b"\0" * 64})
+    click_and_load(page, "form.step-form button[name=save]")
+    assert page.locator("#file-public_participation-error").count() == 1, page.content()[:2000]
+
+
 def _refused_login(page) -> None:
     page.fill("input[name=username]", "clerk")
     page.fill("input[name=password]", "not-the-password")
@@ -90,6 +98,8 @@ PAGES: list[AuditedPage] = [
     AuditedPage("step-collective_decision", "clerk", "/decisions/{decision}/steps/collective_decision"),
     AuditedPage("step-read-only", "clerk", "/decisions/{decision}/steps/expert_review"),
     AuditedPage("step-refused", "clerk", "/decisions/{revised}/steps/public_participation", _refused_step_save),
+    AuditedPage("step-upload-refused", "clerk", "/decisions/{revised}/steps/public_participation", _refused_upload),
+    AuditedPage("list-filtered", "auditor", "/?year=2025&org=HA&rule=GEN-01&step=legality_review&step_status=missing"),
     AuditedPage("password", "clerk", "/password"),
     AuditedPage("review-queue", "legal", "/review"),
     AuditedPage("review", "legal", "/review/{decision}"),
@@ -102,6 +112,7 @@ PAGES: list[AuditedPage] = [
     AuditedPage("admin-organizations", ADMIN, "/admin/organizations"),
     AuditedPage("admin-user-new", ADMIN, "/admin/users/new"),
     AuditedPage("admin-user-edit", ADMIN, "/admin/users/{clerk_id}"),
+    AuditedPage("admin-user-deactivate", ADMIN, "/admin/users/{clerk_id}/deactivate"),
     AuditedPage("not-found", "clerk", "/decisions/999999"),
 ]
 
