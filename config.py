@@ -24,6 +24,18 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _pairs(name: str) -> dict[str, str]:
+    """``CODE=VALUE,CODE=VALUE`` from the environment (e.g. ``ARCHIVE_FONDS=BD=Z109,HA=Z001``)."""
+    pairs = {}
+    for part in os.environ.get(name, "").split(","):
+        code, _sep, value = part.partition("=")
+        if code.strip() and value.strip():
+            pairs[code.strip()] = value.strip()
+        elif part.strip():
+            raise ValueError(f"{name}: {part!r} is not CODE=VALUE")
+    return pairs
+
+
 def _bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     return default if value in (None, "") else value.lower() in ("1", "true", "yes", "on")
@@ -67,6 +79,15 @@ class Config:
     AUDIT_SIGNING_KEY_FILE = os.environ.get("AUDIT_SIGNING_KEY_FILE")
     #: Its public key (PEM), enough to verify checkpoints where the private key must not be.
     AUDIT_VERIFY_KEY_FILE = os.environ.get("AUDIT_VERIFY_KEY_FILE")
+    #: The decision dossier's 档号 (DA/T 22-2015): 全宗号 per organisation code ("BD=Z109,HA=Z001"; default: the
+    #: organisation's own code), 档案门类代码 (WS 文书), 保管期限 (Y 永久, D30, D10), 机构(问题)代码 and 密级.
+    ARCHIVE_FONDS: ClassVar[dict[str, str]] = _pairs("ARCHIVE_FONDS")
+    ARCHIVE_CATEGORY_CODE = os.environ.get("ARCHIVE_CATEGORY_CODE", "WS")
+    ARCHIVE_RETENTION = os.environ.get("ARCHIVE_RETENTION", "Y")
+    ARCHIVE_PROBLEM_CODE = os.environ.get("ARCHIVE_PROBLEM_CODE", "JC")
+    ARCHIVE_SECRECY = os.environ.get("ARCHIVE_SECRECY", "")
+    #: Where the dossier PDF's working font (cut once from the installed Noto Sans CJK) is kept.
+    ARCHIVE_FONT_CACHE = os.environ.get("ARCHIVE_FONT_CACHE", str(INSTANCE_DIR / "fonts"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)

@@ -4,6 +4,7 @@ from .attachment import Attachment
 from .audit import GLOBAL_CHAIN, AuditCheckpoint, AuditEvent, AuditLogImmutable
 from .calendar import CalendarDay
 from .decision import Decision, DecisionFinding, DraftVersion
+from .dossier import DossierProduction
 from .organization import Organization
 from .session import LoginThrottle, UserSession
 from .step import Expert, MemberOpinion, Step
@@ -20,6 +21,7 @@ __all__ = [
     "CalendarDay",
     "Decision",
     "DecisionFinding",
+    "DossierProduction",
     "DraftVersion",
     "Expert",
     "LoginThrottle",
