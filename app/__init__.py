@@ -118,7 +118,8 @@ def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _mark_writes() -> None:
         # SQLite: a request that may write takes the write lock at BEGIN.
-        set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
+        view = app.view_functions.get(request.endpoint or "")
+        set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS") or getattr(view, "writes_on_get", False))
 
     @app.teardown_request
     def _clear(_exc: BaseException | None) -> None:
@@ -141,12 +142,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_bp)
 
     from .admin.views import blueprint as admin_bp
+    from .archive.views import blueprint as archive_bp
     from .audit_views.views import blueprint as audit_bp
     from .reports.views import blueprint as reports_bp
 
     app.register_blueprint(reports_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(archive_bp)
 
     from .api import init_app as init_api
 

@@ -210,6 +210,53 @@ def demo_synth_command(count: int, seed: int, townships: int | None) -> None:
     click.echo(f"{summary} in {time.perf_counter() - started:.1f} s")
 
 
+archive_cli = AppGroup("archive", help="Decision dossiers (决策档案): a year's archive, and checking a package.")
+
+
+@archive_cli.command("export")
+@click.option("--org", "org_code", required=True, help="Organisation code, e.g. BD.")
+@click.option("--year", type=click.IntRange(2000, 2100), required=True)
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="A .zip file, or a folder (created, or empty) to hold the same files.")
+def archive_export_command(org_code: str, year: int, out: Path) -> None:
+    """One dossier per decided decision of the year, the 归档文件目录 (XLSX) and a manifest, streamed to OUT."""
+    from .services.dossier import export_year_to, resolve_organization
+
+    started = time.perf_counter()
+    with write_intent():
+        try:
+            result = export_year_to(out, resolve_organization(None, org_code), year)
+        except DomainError as error:
+            _fail(error)
+        db.session.commit()
+    click.echo(f"{result.dossiers} dossiers, {result.files} files written to {out} "
+               f"(manifest sha256 {result.manifest_sha256}) in {time.perf_counter() - started:.1f} s")
+
+
+@archive_cli.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--offline", is_flag=True, help="Only the package itself, not this database's audit trail.")
+def archive_verify_command(file: Path, offline: bool) -> None:
+    """Recompute every file's sha256 and the audit chain segment of FILE; name what does not match (exit 1)."""
+    from tools.verify_dossier import NotADossier, verify
+
+    from .services.dossier import trail_mismatches
+
+    try:
+        problems, summary = verify(str(file))
+    except NotADossier as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    if not offline:
+        trail, compared = trail_mismatches(file)
+        problems += trail
+        summary += f"; {compared} hashes compared with this database's trail"
+    for problem in problems:
+        click.echo(f"MISMATCH {problem}")
+    click.echo(("BROKEN " if problems else "OK ") + summary)
+    sys.exit(1 if problems else 0)
+
+
 def register(app: Flask) -> None:
-    for group in (users_cli, audit_cli, calendar_cli, compliance_cli, demo_cli):
+    for group in (users_cli, audit_cli, calendar_cli, compliance_cli, demo_cli, archive_cli):
         app.cli.add_command(group)

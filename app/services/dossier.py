@@ -18,6 +18,7 @@ event and a ``DossierProduction`` row, which the archiving clock reads.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
@@ -551,6 +552,8 @@ class YearExport:
 
 
 CATALOGUE_XLSX = "归档文件目录.xlsx"
+#: The decisions a year's archive holds: those taken (decided, then published or archived).
+ARCHIVABLE = (DecisionStatus.DECIDED.value, DecisionStatus.PUBLISHED.value, DecisionStatus.ARCHIVED.value)
 
 
 def _catalogue_xlsx(rows: list[list[Any]], title: str) -> bytes:
@@ -574,13 +577,34 @@ def _cell(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class ArchiveStatus:
+    organization_code: str
+    year: int
+    decided: int
+    with_dossier: int
+
+
+def archive_status(organization_id: int, year: int) -> ArchiveStatus:
+    """How many of the year's decided decisions there are and how many have had a dossier produced: 2 queries."""
+    from sqlalchemy import exists, func
+
+    organization = db.session.get(Organization, organization_id)
+    base = (Decision.organization_id == organization_id, Decision.year == year, Decision.status.in_(ARCHIVABLE))
+    decided = db.session.execute(select(func.count()).select_from(Decision).where(*base)).scalar_one()
+    produced = db.session.execute(
+        select(func.count()).select_from(Decision).where(
+            *base, exists().where(DossierProduction.decision_id == Decision.id))
+    ).scalar_one()
+    return ArchiveStatus(organization.code, year, decided, produced)
+
+
 def year_decision_ids(organization: Organization, year: int) -> list[int]:
     """The year's decisions of one organisation that have been decided (the ones to archive), by number."""
     return list(db.session.execute(
         select(Decision.id).where(
             Decision.organization_id == organization.id, Decision.year == year,
-            Decision.status.in_([DecisionStatus.DECIDED.value, DecisionStatus.PUBLISHED.value,
-                                 DecisionStatus.ARCHIVED.value]),
+            Decision.status.in_(ARCHIVABLE),
         ).order_by(Decision.seq)
     ).scalars())
 
@@ -623,6 +647,7 @@ def export_year(sink: Sink, organization: Organization, year: int, *, user: User
                      f"{folder}（{len(produced.files)} 个文件）"])
         db.session.flush()
         db.session.expunge_all()  # the identity map must not grow with the year
+        gc.collect()  # the font subsetter leaves reference cycles; free them before the next PDF
         organization = db.session.get(Organization, organization.id)
         user = db.session.get(User, user.id) if user is not None else None
     xlsx = _write(sink, CATALOGUE_XLSX, [_catalogue_xlsx(rows, f"{organization.name} {year} 年度 归档文件目录")])
@@ -662,3 +687,36 @@ def export_year_to(out: Path, organization: Organization, year: int) -> YearExpo
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)
         raise
+
+
+# -- checking a package against the live trail --------------------------------------------------------------
+
+
+def trail_mismatches(path: Path) -> tuple[list[str], int]:
+    """Events of the package whose position in this database's trail holds another hash (or none).
+
+    The offline check (``tools/verify_dossier.py``) proves the package agrees
+    with itself; this proves it agrees with the trail that ``flask audit verify``
+    walks, one indexed range read per chain segment.
+    """
+    problems: list[str] = []
+    compared = 0
+    with zipfile.ZipFile(path) as archive:
+        top = json.loads(archive.read(MANIFEST))
+        prefixes = [d["folder"] for d in top["dossiers"]] if top.get("kind") == "year" else [""]
+        for prefix in prefixes:
+            manifest = top if not prefix else json.loads(archive.read(prefix + MANIFEST))
+            label = f"{manifest['decision']['ref_no']}: " if prefix else ""
+            for segment in manifest.get("audit", {}).get("segments", []):
+                stored = dict(db.session.execute(
+                    select(AuditEvent.seq, AuditEvent.hash).where(
+                        AuditEvent.chain == segment["chain"],
+                        AuditEvent.seq.between(segment["first_seq"], segment["last_seq"]))
+                ).all())
+                for row in [*segment["events"], *segment.get("links", [])]:
+                    compared += 1
+                    if stored.get(row["seq"]) != row["hash"]:
+                        problems.append(
+                            f"{label}event chain {segment['chain']} seq {row['seq']}: the database's trail holds "
+                            f"{stored.get(row['seq'], 'no event')} there, the package {row['hash']}")
+    return problems, compared

@@ -51,7 +51,7 @@ def _working_codepoints() -> set[int]:
 
 
 def derive_working_font(source: Path, target: Path) -> None:
-    """Cut the Simplified Chinese face down to ~8,000 glyphs (1.8 MB), once per installation.
+    """Cut the Simplified Chinese face down to ~8,000 glyphs (2 MB, TrueType), once per installation.
 
     Reading the whole 65,535-glyph face costs each PDF about 120 MB of
     transient memory; the cut font costs about 15 MB. Run in a child process
@@ -72,17 +72,51 @@ def derive_working_font(source: Path, target: Path) -> None:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=_working_codepoints())
     subsetter.subset(font)
+    _to_truetype(font)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f"{target.name}.{os.getpid()}.part")
     font.save(str(partial))
     os.replace(partial, target)
 
 
+def _to_truetype(font) -> None:
+    """CFF outlines → TrueType (quadratic) ones, in place.
+
+    fpdf2 writes a CID-keyed CFF font with a custom encoding CMap that some
+    text extractors (pypdf) misread; a TrueType font is embedded with
+    Identity-H, which every reader maps back to the text: the archive copy
+    stays searchable.
+    """
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    order = font.getGlyphOrder()
+    glyphs = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder, glyf.glyphs = order, {}
+    for name in order:
+        pen = TTGlyphPen(glyphs)
+        glyphs[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+        glyf[name] = pen.glyph()
+    font["glyf"], font["loca"] = glyf, newTable("loca")
+    del font["CFF "]
+    maxp = newTable("maxp")
+    maxp.tableVersion, maxp.numGlyphs = 0x00010000, len(order)
+    for field_name in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+                       "maxStackElements", "maxSizeOfInstructions", "maxComponentElements"):
+        setattr(maxp, field_name, 1 if field_name == "maxZones" else 0)
+    font["maxp"] = maxp
+    font["post"].formatType = 3.0
+    font["head"].glyphDataFormat = 0
+    font.sfntVersion = "\x00\x01\x00\x00"
+
+
 def working_font(cache_dir: Path) -> Path:
     """The cut font in ``cache_dir`` (derived on first use), named after the package's version."""
     from importlib.metadata import version
 
-    target = cache_dir / f"NotoSansCJKsc-Regular-gb2312-{version('noto-cjk-sans-otc')}.otf"
+    target = cache_dir / f"NotoSansCJKsc-Regular-gb2312-{version('noto-cjk-sans-otc')}.ttf"
     if not target.is_file():
         subprocess.run([sys.executable, "-m", "app.services.dossier_pdf", str(font_path()), str(target)],  # noqa: S603
                        check=True, cwd=Path(__file__).resolve().parents[2], timeout=300)

@@ -299,6 +299,7 @@ ACTIONS = {
     "decision.submit": _l("Submitted for collective discussion"),
     "decision.publish": _l("Decision published"),
     "decision.archive": _l("Decision archived"),
+    "dossier.produce": _l("Dossier (决策档案) produced"),
     "step.public_participation.record": _l("Public participation recorded"),
     "step.expert_review.record": _l("Expert review recorded"),
     "step.risk_assessment.record": _l("Risk assessment recorded"),
