@@ -241,3 +241,16 @@ def test_the_offline_checker_needs_only_the_standard_library():
     imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.module}
     assert imported <= set(sys.stdlib_module_names)
+
+
+def test_the_dashboard_offers_the_year_archive_and_refuses_what_it_cannot_export(app, db, client, demo):
+    db.session.commit()
+    client.post("/login", data={"username": "auditor", "password": DEMO_PASSWORD})
+    page = client.get("/reports/dashboard?year=2024&org=BD")
+    assert page.status_code == 200, page.status_code
+    html = page.get_data(as_text=True)
+    assert 'id="archive-download"' in html and "/archive/BD/2024.zip" in html
+    assert "47" in html[html.index('id="archive"'):]
+    assert client.get("/archive/CD/2024.zip").status_code == 404  # an organisation outside the auditor's view
+    assert client.get("/archive/BD/2031.zip").status_code == 422  # nothing decided that year: nothing written
+    assert db.session.execute(select(func.count()).select_from(DossierProduction)).scalar_one() == 0
