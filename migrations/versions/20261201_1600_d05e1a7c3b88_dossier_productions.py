@@ -4,7 +4,7 @@ The archiving clock (713号令 art. 33) asks whether a decided decision has a
 dossier; each production is one append-only row, written with its audit event.
 
 Revision ID: d05e1a7c3b88
-Revises: 5cc8db8cdd62
+Revises: 3e8b1f0c7a65
 Create Date: 2026-12-01 13:50:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd05e1a7c3b88'
-down_revision = '5cc8db8cdd62'
+down_revision = '3e8b1f0c7a65'
 branch_labels = None
 depends_on = None
 
