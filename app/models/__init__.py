@@ -5,6 +5,7 @@ from .audit import GLOBAL_CHAIN, AuditCheckpoint, AuditEvent, AuditLogImmutable
 from .calendar import CalendarDay
 from .decision import Decision, DecisionFinding, DraftVersion
 from .organization import Organization
+from .payment import FundThreshold, LedgerEntry, Payment
 from .session import LoginThrottle, UserSession
 from .step import Expert, MemberOpinion, Step
 from .token import ApiToken
@@ -22,9 +23,12 @@ __all__ = [
     "DecisionFinding",
     "DraftVersion",
     "Expert",
+    "FundThreshold",
+    "LedgerEntry",
     "LoginThrottle",
     "MemberOpinion",
     "Organization",
+    "Payment",
     "Step",
     "User",
     "UserSession",
