@@ -36,7 +36,6 @@ from .audit import record_event
 from .errors import NotFound, PermissionDenied, ValidationFailed, check_year
 from .field_types import Empty, FieldErrors, FieldSpec, parse_field
 
-
 # -- thresholds --------------------------------------------------------------------------------------------------
 
 def thresholds_of(organization_id: int) -> Thresholds:
@@ -225,7 +224,7 @@ def payment_to_dict(payment: Payment) -> dict[str, Any]:
 
 
 def report_to_dict(report: PaymentReport, locale: str = "zh_CN") -> dict[str, Any]:
-    """``GET /reports/payments``: ``{year, threshold_cny, findings: [{rule, payment, decision?, message, citation}]}``."""
+    """``GET /reports/payments``: year, threshold, and findings with their payment, decision and citation."""
     findings = []
     for item in report.findings:
         entry: dict[str, Any] = {
