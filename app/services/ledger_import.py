@@ -45,7 +45,6 @@ from . import permissions
 from .audit import canonical_json, chain_tip, event_hash, lock_chains
 from .compliance import evaluate_decision, summarise
 from .decisions import (
-    BACKFILL_REASON_MAX,
     DEPARTMENT_MAX,
     TITLE_MAX,
     _parse_backfill,
@@ -379,7 +378,6 @@ def import_ledger(user: User, stream: IO[bytes], filename: str, year: Any, backf
     permissions.ensure(permissions.can_import_ledger(user), _("Only a clerk may import a ledger."))
     year = check_year(year)
     _flag, reason = _parse_backfill({"backfilled": True, "backfill_reason": backfill_reason})
-    assert reason is not None and len(reason) <= BACKFILL_REASON_MAX  # noqa: S101 - _parse_backfill refused otherwise
     organization = db.session.get(Organization, user.organization_id)
     data = stream.read()
     try:

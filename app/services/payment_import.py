@@ -144,10 +144,10 @@ def _resolve_decisions(organization: Organization, rows: list[PaymentRow], table
     found: dict[str, int] = {}
     for start in range(0, len(refs), 500):
         chunk = refs[start:start + 500]
-        found.update(db.session.execute(
+        found.update((ref, decision_id) for ref, decision_id in db.session.execute(
             select(Decision.ref_no, Decision.id)
             .where(Decision.organization_id == organization.id, Decision.ref_no.in_(chunk))
-        ).tuples())
+        ))
     refused = []
     for row in rows:
         if row.decision_ref:
@@ -163,10 +163,10 @@ def _mark_duplicates(organization: Organization, rows: list[PaymentRow]) -> None
     if not rows:
         return
     first, last = min(r.paid_on for r in rows), max(r.paid_on for r in rows)
-    stored = set(db.session.execute(
+    stored = {tuple(key) for key in db.session.execute(
         select(Payment.paid_on, Payment.voucher_no, Payment.payee, Payment.amount_cny)
         .where(Payment.organization_id == organization.id, Payment.paid_on.between(first, last))
-    ).tuples())
+    )}
     for row in rows:
         row.duplicate = row.key in stored
 

@@ -143,7 +143,7 @@ def read_table(
             raise ValidationFailed({"file": _("has more than %(limit)d rows", limit=MAX_ROWS)})
         body.append((number, row))
     if header is None:
-        missing = [name for name in required if name not in best]
+        missing = [next(iter(aliases[name]), name) for name in required if name not in best]
         raise ValidationFailed({"file": _("has no header row naming the columns: %(names)s",
                                           names=", ".join(missing))})
     return Table(header, body, headings)
