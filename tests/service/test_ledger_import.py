@@ -103,7 +103,7 @@ def test_an_existing_number_refuses_its_row(db, clerk):
 def test_exemption_without_reason_and_contradicting_status_refused(db, clerk):
     no_reason = [*GOOD[:8], None, None, *GOOD[10:]]
     status = [*SPARSE]
-    result = import_ledger(clerk, _xlsx([no_reason, status + ["已公布"]], [*HEAD, "状态"]), "x.xlsx", 2024, REASON)
+    result = import_ledger(clerk, _xlsx([no_reason, [*status, "已公布"]], [*HEAD, "状态"]), "x.xlsx", 2024, REASON)
     assert {(r.row, r.field) for r in result.refused} == {(2, "专家论证 免除理由"), (2, "专家论证 免除法律依据"),
                                                            (3, "状态")}
 
