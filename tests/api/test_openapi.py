@@ -24,6 +24,9 @@ CONTRACT = {
     ("get", "/api/v1/audit/verify"),
     ("delete", "/api/v1/tokens/current"),
     ("get", "/api/v1/audit/events"),
+    ("post", "/api/v1/payments/import"),
+    ("get", "/api/v1/reports/payments"),
+    ("post", "/api/v1/imports/ledger"),
 }
 
 
