@@ -30,7 +30,7 @@ from sqlalchemy import insert, select
 from app.clock import today, utcnow
 from app.extensions import db
 from app.models import AuditEvent, Decision, DecisionFinding, DraftVersion, LedgerEntry, Organization, Step, User
-from app.rulebook import Finding
+from app.rulebook import DecisionSnapshot, Finding, StepFacts, evaluate, is_complete
 from app.rulebook.vocabulary import (
     EXEMPTIBLE_STEPS,
     Category,
@@ -43,16 +43,10 @@ from app.rulebook.vocabulary import (
 
 from . import permissions
 from .audit import canonical_json, chain_tip, event_hash, lock_chains
-from .compliance import evaluate_decision, summarise
-from .decisions import (
-    DEPARTMENT_MAX,
-    TITLE_MAX,
-    _parse_backfill,
-    decision_facts,
-    next_ref_no,
-    sha256_text,
-)
+from .compliance import current_profile, load_calendar, summarise
+from .decisions import DEPARTMENT_MAX, TITLE_MAX, _parse_backfill, next_ref_no, sha256_text
 from .errors import ValidationFailed, check_year
+from .step_fields import KIND_FIELDS
 from .tabular import CellError, Refusal, Table, read_amount, read_date, read_table, read_text
 
 PP, ER, RA, LR, CD = (StepKind.PUBLIC_PARTICIPATION, StepKind.EXPERT_REVIEW, StepKind.RISK_ASSESSMENT,
@@ -163,6 +157,8 @@ class LedgerRow:
     seq: int = 0
     findings: list[Finding] = field(default_factory=list)
     complete: bool = False
+    draft_text: str = ""
+    draft_sha256: str = ""
 
     def to_dict(self, locale: str = "zh_CN") -> dict[str, Any]:
         return {
@@ -275,6 +271,11 @@ def _read_steps(reader: _RowReader) -> dict[StepKind, dict[str, Any]]:
         if kind == LR and values.get("submitted_on") and values.get("reviewed_on") and (
                 values["reviewed_on"] < values["submitted_on"]):
             reader.refuse(prefix + "reviewed_on", _("must not be before the materials were submitted"))
+        # The services' own rule: a signed review is completed on its review day, a meeting on its date.
+        if status == StepStatus.COMPLETED and kind in (LR, CD):
+            done_on = values.get("reviewed_on" if kind == LR else "meeting_date")
+            if done_on is not None:
+                values["completed_on"] = done_on
         steps[kind] = {"status": status, **{k: v for k, v in values.items() if v is not None}}
     return steps
 
@@ -354,18 +355,19 @@ def draft_text(filename: str, row: int) -> str:
     return f"（自台账补录：{filename or '台账'} 第{row}行。原台账未载决策草案文本。）"
 
 
-def _transient(row: LedgerRow, organization: Organization, year: int, reason: str, filename: str) -> Decision:
-    """The decision as it would stand, outside the session: what the rulebook judges."""
-    decision = Decision(
-        organization_id=organization.id, ref_no=row.ref_no, seq=row.seq, title=row.title,
-        category=row.category.value, department=row.department, year=year, amount_cny=row.amount_cny,
-        summary="", status=row.status.value, backfilled=True, backfill_reason=reason,
-        published_on=row.published_on,
+def _snapshot(row: LedgerRow, draft_sha256: str) -> DecisionSnapshot:
+    """The decision as it would stand, as plain facts: what the rulebook judges (no ORM objects, for speed)."""
+    steps = {}
+    for kind, facts in row.steps.items():
+        data = {spec.name: None for spec in KIND_FIELDS[kind]}
+        data.update({k: v for k, v in facts.items() if k not in ("status", "exemption_reason", "exemption_basis")})
+        steps[kind] = StepFacts(kind=kind, status=facts["status"], data=data,
+                                exemption_reason=facts.get("exemption_reason"),
+                                exemption_basis=facts.get("exemption_basis"))
+    return DecisionSnapshot(
+        category=row.category, status=row.status, draft_sha256=draft_sha256, steps=steps, today=today(),
+        ref_no=row.ref_no, published_on=row.published_on, amount_cny=row.amount_cny, backfilled=True,
     )
-    decision.drafts = [DraftVersion(number=1, text=draft_text(filename, row.row),
-                                    sha256=sha256_text(draft_text(filename, row.row)), created_at=utcnow())]
-    decision.steps = [Step(kind=kind.value, **_step_columns(facts)) for kind, facts in row.steps.items()]
-    return decision
 
 
 def _step_columns(facts: dict[str, Any]) -> dict[str, Any]:
@@ -391,38 +393,38 @@ def import_ledger(user: User, stream: IO[bytes], filename: str, year: Any, backf
     if refused or not rows:
         return result
     first_seq, _ref = next_ref_no(organization, year)
-    decisions = []
+    profile, calendar = current_profile(), load_calendar()
     for offset, row in enumerate(rows):
         row.seq = first_seq + offset
         row.ref_no = f"{organization.code}-{year}-{row.seq:03d}"
-        decision = _transient(row, organization, year, reason, filename)
-        evaluation = evaluate_decision(decision)
-        row.findings, row.complete = evaluation.findings, evaluation.complete
-        decisions.append(decision)
+        row.draft_text = draft_text(filename, row.row)
+        row.draft_sha256 = sha256_text(row.draft_text)
+        snapshot = _snapshot(row, row.draft_sha256)
+        row.findings = evaluate(snapshot, profile, calendar)
+        row.complete = is_complete(snapshot, row.findings, profile)
     result.created = len(rows)
     if not dry_run:
-        result.decision_ids = _write(user, organization, year, rows, decisions, data, filename)
+        result.decision_ids = _write(user, organization, year, rows, reason, data, filename)
     return result
 
 
-def _write(user: User, organization: Organization, year: int, rows: list[LedgerRow], decisions: list[Decision],
-           data: bytes, filename: str) -> list[int]:
+def _write(user: User, organization: Organization, year: int, rows: list[LedgerRow], reason: str, data: bytes,
+           filename: str) -> list[int]:
     """A few bulk INSERTs (decisions, drafts, steps, summaries, 台账 rows) and one audit event per decision."""
     now = utcnow()
     session = db.session
     decision_rows = [{
-        "organization_id": organization.id, "ref_no": d.ref_no, "seq": d.seq, "title": d.title,
-        "category": d.category, "department": d.department, "year": year, "amount_cny": d.amount_cny,
-        "summary": "", "status": d.status, "version": 1, "row_version": 1, "backfilled": True,
-        "backfill_reason": d.backfill_reason, "published_on": d.published_on, "created_by_id": user.id,
+        "organization_id": organization.id, "ref_no": row.ref_no, "seq": row.seq, "title": row.title,
+        "category": row.category.value, "department": row.department, "year": year, "amount_cny": row.amount_cny,
+        "summary": "", "status": row.status.value, "version": 1, "row_version": 1, "backfilled": True,
+        "backfill_reason": reason, "published_on": row.published_on, "created_by_id": user.id,
         "created_at": now, "updated_at": now, "is_complete": row.complete,
-    } for d, row in zip(decisions, rows, strict=True)]
+    } for row in rows]
     ids = list(session.execute(
         insert(Decision).returning(Decision.id, sort_by_parameter_order=True), decision_rows).scalars())
     drafts, steps, findings, entries = [], [], [], []
-    for decision_id, decision, row in zip(ids, decisions, rows, strict=True):
-        draft = decision.drafts[0]
-        drafts.append({"decision_id": decision_id, "number": 1, "text": draft.text, "sha256": draft.sha256,
+    for decision_id, row in zip(ids, rows, strict=True):
+        drafts.append({"decision_id": decision_id, "number": 1, "text": row.draft_text, "sha256": row.draft_sha256,
                        "author_id": user.id, "created_at": now})
         for kind, facts in row.steps.items():
             steps.append({"decision_id": decision_id, "kind": kind.value, "version": 1, "updated_at": now,
@@ -434,13 +436,25 @@ def _write(user: User, organization: Organization, year: int, rows: list[LedgerR
     for model, values in ((DraftVersion, drafts), (Step, steps), (DecisionFinding, findings),
                           (LedgerEntry, entries)):
         _insert_uniform(model, values)
+    file_sha256 = hashlib.sha256(data).hexdigest()
     _append_events(user, organization.id, [
-        (decision_id, {**decision_facts(decision), "ledger_ref": row.ledger_ref, "ledger_row": row.row,
-                       "ledger_file": filename, "ledger_sha256": hashlib.sha256(data).hexdigest(),
+        (decision_id, {**_facts(row, year, reason), "ledger_ref": row.ledger_ref, "ledger_row": row.row,
+                       "ledger_file": filename, "ledger_sha256": file_sha256, "draft_number": 1,
+                       "draft_sha256": row.draft_sha256,
                        "steps": {k.value: _step_columns(v) for k, v in row.steps.items()}})
-        for decision_id, decision, row in zip(ids, decisions, rows, strict=True)
+        for decision_id, row in zip(ids, rows, strict=True)
     ], now)
     return ids
+
+
+def _facts(row: LedgerRow, year: int, reason: str) -> dict[str, Any]:
+    """The decision's own fields as ``decisions.decision_facts`` records them in the audit trail."""
+    return {
+        "ref_no": row.ref_no, "title": row.title, "category": row.category.value, "department": row.department,
+        "year": year, "amount_cny": None if row.amount_cny is None else str(row.amount_cny), "summary": "",
+        "status": row.status.value, "published_on": row.published_on.isoformat() if row.published_on else None,
+        "backfilled": True, "backfill_reason": reason,
+    }
 
 
 def _insert_uniform(model, values: list[dict[str, Any]]) -> None:
