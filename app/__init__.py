@@ -147,6 +147,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(admin_bp)
+    from .payments.views import blueprint as payments_bp
+
+    app.register_blueprint(payments_bp)
 
     from .api import init_app as init_api
 
