@@ -102,3 +102,28 @@ def test_clerk_imports_a_ledger(db, login, clerk, legal):
                                                         "backfill_reason": ""}, content_type="multipart/form-data")
     assert blank_reason.status_code == 422
     assert login(legal).get("/imports/ledger").status_code == 403
+
+
+def test_admin_sets_a_threshold_with_history(db, login, make_user):
+    from app.services.payments import thresholds_of
+
+    admin = make_user("admin", "HA")
+    client = login(admin)
+    assert "100,000.00" in client.get("/admin/thresholds").get_data(as_text=True)
+    done = client.post("/admin/thresholds", data={"organization": "BD", "effective_from": "2024-07-01",
+                                                  "amount_cny": "50000"})
+    assert done.status_code == 302
+    bad = client.post("/admin/thresholds", data={"organization": "BD", "effective_from": "2024-07-01",
+                                                 "amount_cny": "-5"})
+    assert bad.status_code == 422
+    db.session.rollback()
+    from datetime import date
+
+    from app.models import Organization
+
+    bd = db.session.execute(select(Organization).where(Organization.code == "BD")).scalar_one()
+    assert str(thresholds_of(bd.id).on(date(2024, 7, 1))) == "50000.00"
+    assert str(thresholds_of(bd.id).on(date(2024, 6, 30))) == "100000"
+    assert db.session.execute(select(AuditEvent).where(AuditEvent.action == "organization.threshold")).scalar_one()
+    page = client.get("/admin/thresholds").get_data(as_text=True)
+    assert "2024-07-01" in page and "50,000.00" in page
