@@ -16,7 +16,7 @@ case "$DATABASE_URL" in
   postgresql*) .venv/bin/python - <<PY
 import sqlalchemy as sa, os
 url = sa.engine.make_url(os.environ["DATABASE_URL"])
-engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+engine = sa.create_engine(url.set(drivername="postgresql+psycopg", database="postgres"), isolation_level="AUTOCOMMIT")
 with engine.connect() as c:
     c.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}"'))
     c.execute(sa.text(f'CREATE DATABASE "{url.database}"'))

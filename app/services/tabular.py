@@ -86,7 +86,10 @@ def _csv_rows(data: bytes) -> Iterator[list[Any]]:
     text = _decode(data)
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error:
+        raise ValidationFailed({"file": _("is not a readable CSV file")}) from None
 
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -167,7 +170,9 @@ def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
         archive = zipfile.ZipFile(io.BytesIO(data))
         path, shared, dates, date1904 = _xlsx_parts(archive)
         stream = archive.open(path)
-    except (zipfile.BadZipFile, KeyError, StopIteration, AttributeError, ValueError, etree.XMLSyntaxError):
+    except (zipfile.BadZipFile, KeyError, StopIteration, AttributeError, ValueError, etree.XMLSyntaxError,
+            RuntimeError, NotImplementedError, OSError, EOFError):
+        # Not a zip, no first sheet, an encrypted or oddly compressed part: not a workbook we can read.
         raise ValidationFailed({"file": _("is not a readable XLSX workbook")}) from None
     epoch = datetime(1904, 1, 1) if date1904 else datetime(1899, 12, 30)
     expected = 1
@@ -188,7 +193,7 @@ def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
             yield values
             expected = number + 1
             row.clear()
-    except (etree.XMLSyntaxError, ValueError, IndexError):
+    except (etree.XMLSyntaxError, ValueError, IndexError, OverflowError, zipfile.BadZipFile, OSError, EOFError):
         raise ValidationFailed({"file": _("is not a readable XLSX workbook")}) from None
     finally:
         archive.close()

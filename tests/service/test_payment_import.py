@@ -137,3 +137,10 @@ def test_permissions(db, legal, make_user):
 
     with pytest.raises(NotFound):
         import_organization(other, "BD")
+
+
+@pytest.mark.parametrize("content", [b"PK\x03\x04garbage", b"\x00\x01\x02", "日期,凭证号\n\"unclosed".encode(),
+                                     b"a,b\x00,c\n"])
+def test_unreadable_files_are_refused_not_500(db, clerk, content):
+    result = _run(db, clerk, io.BytesIO(content), "x.xlsx" if content.startswith(b"PK") else "x.csv")
+    assert result.imported == 0 and result.refused and result.refused[0].row == 1
