@@ -62,8 +62,9 @@ for i in range(rows):
                   "已完成", d + timedelta(days=25), "通过", "", "否"])
 book.save(f"{work}/ledger.xlsx")
 PY
-echo "database: ${DATABASE_URL%%:*}, rows: $ROWS"
-/usr/bin/time -f "payments wall %e s, peak RSS %M KB" .venv/bin/flask import payments "$WORK/payments.csv" --org BD | tail -1
-/usr/bin/time -f "payments again wall %e s" .venv/bin/flask import payments "$WORK/payments.csv" --org BD | tail -1
-/usr/bin/time -f "ledger wall %e s, peak RSS %M KB" .venv/bin/flask import ledger "$WORK/ledger.xlsx" --org BD --year 2023 | tail -1
+echo "database: ${DATABASE_URL%%:*}, rows: $ROWS, load: $(cut -d" " -f1-3 /proc/loadavg)"
+.venv/bin/flask --help >/dev/null 2>&1; /usr/bin/time -f "app start alone: wall %e s, cpu %U+%S s" .venv/bin/flask --help >/dev/null
+/usr/bin/time -f "payments wall %e s, cpu %U+%S s, peak RSS %M KB" .venv/bin/flask import payments "$WORK/payments.csv" --org BD | tail -1
+/usr/bin/time -f "payments again wall %e s, cpu %U+%S s" .venv/bin/flask import payments "$WORK/payments.csv" --org BD | tail -1
+/usr/bin/time -f "ledger wall %e s, cpu %U+%S s, peak RSS %M KB" .venv/bin/flask import ledger "$WORK/ledger.xlsx" --org BD --year 2023 | tail -1
 .venv/bin/flask audit verify --org BD | tail -1
