@@ -250,16 +250,47 @@ def report_to_dict(report: PaymentReport, locale: str = "zh_CN") -> dict[str, An
 
 
 def payment_counts(user: User, year: int, organization_ids: Iterable[int]) -> dict[str, int] | None:
-    """The dashboard's line of payment findings by rule, or None when the user does not see them."""
+    """The dashboard's line of payment findings by rule, or None when the user does not see them.
+
+    ``organization_ids`` is the dashboard's scope, already limited to what the user sees (``ReportQuery``), so the
+    organisation tree is not read again. Bounded queries whatever the numbers: one when no payment of the year is
+    imported (the usual case), else four (the year's payments, those around them, the thresholds, the linked
+    decisions), for every organisation of the scope at once.
+    """
     if not permissions.can_view_payment_report(user):
         return None
-    wanted = set(organization_ids)
+    scope = sorted(set(organization_ids))
     counts = dict.fromkeys(PAYMENT_RULES, 0)
-    for organization in report_organizations(user, None):
-        if organization.id not in wanted:
-            continue
-        for item in payment_report(user, year, organization.code).findings:
-            counts[item.finding.rule] += 1
+    if not scope:
+        return counts
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    own = list(db.session.execute(
+        select(Payment).where(Payment.organization_id.in_(scope), Payment.paid_on.between(first, last))
+    ).scalars())
+    if not own:
+        return counts
+    linked = sorted({p.decision_id for p in own if p.decision_id is not None})
+    window = Payment.paid_on.between(first - timedelta(days=SPLIT_WINDOW_DAYS), last)
+    around = list(db.session.execute(
+        select(Payment).where(Payment.organization_id.in_(scope),
+                              or_(window, Payment.decision_id.in_(linked)) if linked else window)
+    ).scalars())
+    history: dict[int, list[tuple[date, Decimal]]] = {}
+    for org_id, day, amount in db.session.execute(
+        select(FundThreshold.organization_id, FundThreshold.effective_from, FundThreshold.amount_cny)
+        .where(FundThreshold.organization_id.in_(scope))
+    ):
+        history.setdefault(org_id, []).append((day, amount))
+    decisions = _linked_decisions(p.decision_id for p in around)
+    in_year = {p.id for p in own}
+    by_org: dict[int, list[PaymentFacts]] = {}
+    for payment in {p.id: p for p in around}.values():
+        by_org.setdefault(payment.organization_id, []).append(facts_of(payment))
+    for org_id, payments in by_org.items():
+        snapshot = PaymentSnapshot(payments, decisions, Thresholds(tuple(history.get(org_id, ()))))
+        for finding in check_payments(snapshot):
+            if finding.payment in in_year:
+                counts[finding.rule] += 1
     return counts
 
 

@@ -127,3 +127,20 @@ def test_admin_sets_a_threshold_with_history(db, login, make_user):
     assert db.session.execute(select(AuditEvent).where(AuditEvent.action == "organization.threshold")).scalar_one()
     page = client.get("/admin/thresholds").get_data(as_text=True)
     assert "2024-07-01" in page and "50,000.00" in page
+
+
+def test_dashboard_payment_line_costs_bounded_queries(db, auditor, clerk, count_queries):
+    from app.services.payments import payment_counts
+
+    for n in (3, 30):
+        lines = "\r\n".join(f"2024-06-{10 + i % 20:02d},记-{n}-{i},公司{i % 2},{60000 + i},x" for i in range(n))
+        from app.services.payment_import import import_organization, import_payments
+
+        import_payments(clerk, import_organization(clerk, None), io.BytesIO(("日期,凭证号,收款单位,金额,摘要\r\n"
+                                                                             + lines).encode()), "x.csv")
+        db.session.commit()
+        payment_counts(auditor, 2024, [auditor.organization_id])  # the organisation tree, loaded once
+        with count_queries() as statements:
+            counts = payment_counts(auditor, 2024, [auditor.organization_id, clerk.organization_id])
+        assert sum(counts.values()) > 0
+        assert len(statements) <= 5, statements
