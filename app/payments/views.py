@@ -218,6 +218,8 @@ def upload():
 @login_required
 def confirm_upload():
     """Import the previewed finance ledger."""
+    if not _importable():
+        abort(403)
     form = ConfirmImportForm()
     found = staged.load(form.token.data or "", current_user.id, PAYMENTS_PURPOSE) if form.validate_on_submit() else None
     if found is None:
@@ -279,6 +281,8 @@ def ledger_upload():
 @login_required
 def ledger_confirm():
     """Create the previewed backfilled decisions."""
+    if not permissions.can_import_ledger(current_user):
+        abort(403)
     form = ConfirmImportForm()
     found = staged.load(form.token.data or "", current_user.id, LEDGER_PURPOSE) if form.validate_on_submit() else None
     if found is None:
@@ -298,7 +302,9 @@ def ledger_confirm():
 @blueprint.route("/imports/ledger/template.xlsx")
 @login_required
 def ledger_template():
-    """The blank 台账 with the export's headings and one example row (the derived columns may stay empty)."""
+    """The blank 台账 with the export's headings and a sheet of notes (the derived columns may stay empty)."""
+    if not permissions.can_import_ledger(current_user):
+        abort(403)
     book = Workbook()
     sheet = book.active
     sheet.title = "台账"
