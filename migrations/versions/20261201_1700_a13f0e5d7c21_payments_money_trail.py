@@ -5,7 +5,7 @@ double them), each organisation's large-fund threshold from a day on, and the �
 from an existing 台账.
 
 Revision ID: a13f0e5d7c21
-Revises: 5cc8db8cdd62
+Revises: 3e8b1f0c7a65
 Create Date: 2026-12-01 13:28:44.104761
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a13f0e5d7c21'
-down_revision = '5cc8db8cdd62'
+down_revision = '3e8b1f0c7a65'
 branch_labels = None
 depends_on = None
 
