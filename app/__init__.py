@@ -144,12 +144,14 @@ def register_blueprints(app: Flask) -> None:
     from .admin.views import blueprint as admin_bp
     from .archive.views import blueprint as archive_bp
     from .audit_views.views import blueprint as audit_bp
+    from .payments.views import blueprint as payments_bp
     from .reports.views import blueprint as reports_bp
 
     app.register_blueprint(reports_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(archive_bp)
+    app.register_blueprint(payments_bp)
 
     from .api import init_app as init_api
 

@@ -257,6 +257,102 @@ def archive_verify_command(file: Path, offline: bool) -> None:
     sys.exit(1 if problems else 0)
 
 
+import_cli = AppGroup("import", help="Import a finance ledger or an existing 台账.")
+
+
+def _import_user(org_code: str, roles: tuple[str, ...]):
+    """The organisation's first active user of one of ``roles``: the CLI acts as that account (audited)."""
+    from .models import Organization, User
+
+    organization = db.session.execute(select(Organization).where(Organization.code == org_code)).scalar_one_or_none()
+    if organization is None:
+        click.echo(f"error: no organisation {org_code}", err=True)
+        sys.exit(2)
+    for role in roles:
+        user = db.session.execute(
+            select(User).where(User.organization_id == organization.id, User.role == role, User.is_active.is_(True))
+            .order_by(User.id).limit(1)
+        ).scalar_one_or_none()
+        if user is not None:
+            return organization, user
+    click.echo(f"error: {org_code} has no active {' or '.join(roles)} to import as", err=True)
+    sys.exit(2)
+
+
+def _report_refusals(refused) -> None:
+    for refusal in refused:
+        click.echo(f"row {refusal.row}: {refusal.field}: {refusal.message}", err=True)
+
+
+@import_cli.command("payments")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--org", "org_code", required=True, help="Organisation code, e.g. BD.")
+@click.option("--dry-run", is_flag=True, help="Check and show the findings; write nothing.")
+def import_payments_command(file: Path, org_code: str, dry_run: bool) -> None:
+    """Import a finance ledger (CSV or XLSX) as the organisation's payments, with a row-by-row report."""
+    from .services.payment_import import import_payments
+
+    started = time.perf_counter()
+    with write_intent():
+        organization, user = _import_user(org_code, ("clerk", "auditor"))
+        with file.open("rb") as stream:
+            try:
+                result = import_payments(user, organization, stream, file.name, dry_run=dry_run)
+            except DomainError as error:
+                _fail(error)
+        if result.refused:
+            db.session.rollback()
+            _report_refusals(result.refused)
+            click.echo(f"refused {len(result.refused)} rows: nothing imported", err=True)
+            sys.exit(1)
+        for row in result.rows:
+            state = "already imported" if row.duplicate else "new"
+            rules = ", ".join(f.rule for f in row.findings) or "-"
+            click.echo(f"row {row.row}: {row.paid_on} {row.voucher_no} {row.payee} {row.amount_cny} {state} {rules}")
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+    verb = "would import" if dry_run else "imported"
+    click.echo(f"{verb} {result.imported} payments ({result.skipped} already imported) "
+               f"in {time.perf_counter() - started:.1f} s")
+
+
+@import_cli.command("ledger")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--org", "org_code", required=True, help="Organisation code, e.g. BD.")
+@click.option("--year", type=int, required=True)
+@click.option("--reason", default="自原有台账导入（事后补录）", show_default=True,
+              help="Why the decisions are entered after the fact (REC-02).")
+@click.option("--dry-run", is_flag=True, help="Check and show each decision's findings; write nothing.")
+def import_ledger_command(file: Path, org_code: str, year: int, reason: str, dry_run: bool) -> None:
+    """Import an existing 台账 (the layout of the ledger export) as backfilled decisions."""
+    from .services.ledger_import import import_ledger
+
+    started = time.perf_counter()
+    with write_intent():
+        _organization, user = _import_user(org_code, ("clerk",))
+        with file.open("rb") as stream:
+            try:
+                result = import_ledger(user, stream, file.name, year, reason, dry_run=dry_run)
+            except DomainError as error:
+                _fail(error)
+        if result.refused:
+            db.session.rollback()
+            _report_refusals(result.refused)
+            click.echo(f"refused {len(result.refused)} rows: nothing imported", err=True)
+            sys.exit(1)
+        for row in result.rows:
+            rules = ", ".join(sorted({f.rule for f in row.findings})) or "-"
+            click.echo(f"row {row.row}: {row.ledger_ref} → {row.ref_no} {row.title} {rules}")
+        if dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+    verb = "would create" if dry_run else "created"
+    click.echo(f"{verb} {result.created} decisions in {time.perf_counter() - started:.1f} s")
+
+
 def register(app: Flask) -> None:
-    for group in (users_cli, audit_cli, calendar_cli, compliance_cli, demo_cli, archive_cli):
+    for group in (users_cli, audit_cli, calendar_cli, compliance_cli, demo_cli, archive_cli, import_cli):
         app.cli.add_command(group)

@@ -101,3 +101,17 @@ class OrganizationForm(FlaskForm):
     def __init__(self, *args, tree: OrgTree, root: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.parent.choices = organization_choices(tree, root)
+
+
+class ThresholdForm(FlaskForm):
+    """The organisation's 大额资金 standard from a day on (the payment cross-check applies the one in force)."""
+
+    organization = SelectField(_l("Organisation"), validators=[DataRequired(_REQUIRED)])
+    effective_from = StringField(_l("In force from"), validators=[DataRequired(_REQUIRED)],
+                                 render_kw={"type": "date"})
+    amount_cny = StringField(_l("Threshold (yuan)"), validators=[DataRequired(_REQUIRED)],
+                             render_kw={"inputmode": "decimal", "placeholder": "100000"})
+
+    def __init__(self, *args, tree: OrgTree, root: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization.choices = organization_choices(tree, root)

@@ -14,12 +14,14 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Decision, Organization, User
+from app.rulebook.rules.payments import DEFAULT_THRESHOLD_CNY
 from app.services import admin as admin_service
+from app.services import payments as payments_service
 from app.services import permissions
 from app.services.organizations import load_tree
 from app.web.refusals import answer_refusals
 
-from .forms import ConfirmForm, OrganizationForm, PasswordResetForm, UserCreateForm, UserEditForm
+from .forms import ConfirmForm, OrganizationForm, PasswordResetForm, ThresholdForm, UserCreateForm, UserEditForm
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -238,3 +240,31 @@ def _organizations_page(form: OrganizationForm, status: int, **_refusal: object)
     ).all())
     return render_template("admin/organizations.html", form=form, nodes=tree.walk([_root()]), users=counts,
                            decisions=decisions), status
+
+
+@blueprint.route("/thresholds", methods=["GET", "POST"])
+@admin_required
+def thresholds():
+    """The large-fund threshold (大额资金标准) of each organisation, with its history."""
+    tree = load_tree()
+    form = ThresholdForm(tree=tree, root=_root())
+    if form.validate_on_submit():
+        organization = db.session.execute(
+            select(Organization).where(Organization.code == form.organization.data)
+        ).scalar_one_or_none()
+        if organization is None or not permissions.can_administer_organization(current_user, organization):
+            abort(404)
+        with answer_refusals(partial(_thresholds_page, form), form=_Errors(form)):
+            payments_service.set_threshold(current_user, organization, form.effective_from.data,
+                                           form.amount_cny.data)
+        flash(_("The threshold of %(name)s was saved.", name=organization.name), "success")
+        return redirect(url_for("admin.thresholds"))
+    return _thresholds_page(form, _status())
+
+
+def _thresholds_page(form: ThresholdForm, status: int, **_refusal: object):
+    tree = load_tree()
+    nodes = tree.walk([_root()])
+    history = {node.id: payments_service.threshold_history(node.id) for node in nodes}
+    return render_template("admin/thresholds.html", form=form, nodes=nodes, history=history,
+                           default=DEFAULT_THRESHOLD_CNY), status

@@ -6,6 +6,7 @@ from .calendar import CalendarDay
 from .decision import Decision, DecisionFinding, DraftVersion
 from .dossier import DossierProduction
 from .organization import Organization
+from .payment import FundThreshold, LedgerEntry, Payment
 from .session import LoginThrottle, UserSession
 from .step import Expert, MemberOpinion, Step
 from .token import ApiToken
@@ -24,9 +25,12 @@ __all__ = [
     "DossierProduction",
     "DraftVersion",
     "Expert",
+    "FundThreshold",
+    "LedgerEntry",
     "LoginThrottle",
     "MemberOpinion",
     "Organization",
+    "Payment",
     "Step",
     "User",
     "UserSession",

@@ -158,6 +158,8 @@ _STEP_COLUMNS: tuple[tuple[StepKind, tuple[str, ...]], ...] = (
     (StepKind.COLLECTIVE_DECISION, ("meeting_date", "outcome")),
 )
 _STEP_FIELDS = [field for _kind, fields in _STEP_COLUMNS for field in fields]
+#: The steps that may be lawfully exempted, whose reason and basis close the ledger's row.
+_EXEMPTIBLE_COLUMNS = (StepKind.PUBLIC_PARTICIPATION, StepKind.EXPERT_REVIEW, StepKind.RISK_ASSESSMENT)
 _SEVERITY_RANK = {severity.value: rank for rank, severity in enumerate(Severity)}
 
 
@@ -215,6 +217,13 @@ class _Words:
         columns.append(Column(_("Problems found"), width=40))
         #: Last, so the columns before it stay where existing spreadsheets expect them.
         columns.append(Column(_("Entered after the fact?"), width=9))
+        # After it, what a 台账 import needs to bring a decision back as it was (round trip): the publication
+        # date and the reasons and legal bases of lawful exemptions.
+        columns.append(Column(str(labels.field_label("published_on")), kind="date", width=14))
+        for kind in _EXEMPTIBLE_COLUMNS:
+            step = labels.STEP_KINDS[kind]
+            columns.append(Column(f"{step} {labels.field_label('exemption_reason')}", width=24))
+            columns.append(Column(f"{step} {labels.field_label('exemption_basis')}", width=24))
         return columns
 
 
@@ -240,6 +249,7 @@ def _ledger_rows(scope: list[int], year: int, words: _Words) -> Iterator[list[An
         select(
             Decision.id, Decision.ref_no, Decision.title, Decision.category, Organization.name,
             Decision.department, Decision.amount_cny, Decision.status, Decision.is_complete, Decision.backfilled,
+            Decision.published_on,
         )
         .join(Organization, Organization.id == Decision.organization_id)
         .where(Decision.organization_id.in_(scope), Decision.year == year)
@@ -250,7 +260,8 @@ def _ledger_rows(scope: list[int], year: int, words: _Words) -> Iterator[list[An
         ids = [row[0] for row in batch]
         steps = _steps_of(ids)
         findings = _findings_of(ids)
-        for decision_id, ref_no, title, category, org_name, department, amount, status, complete, backfilled in batch:
+        for (decision_id, ref_no, title, category, org_name, department, amount, status, complete, backfilled,
+             published_on) in batch:
             row: list[Any] = [
                 ref_no, title, words.category.get(category, category), org_name, department, amount,
                 words.status.get(status, status), words.yes if complete else words.no,
@@ -273,12 +284,16 @@ def _ledger_rows(scope: list[int], year: int, words: _Words) -> Iterator[list[An
                 for rule, severity in findings.get(decision_id, [])
             ))
             row.append(words.yes if backfilled else words.no)
+            row.append(published_on)
+            for kind in _EXEMPTIBLE_COLUMNS:
+                facts = steps.get((decision_id, kind.value)) or {}
+                row.extend([facts.get("exemption_reason"), facts.get("exemption_basis")])
             yield row
 
 
 def _steps_of(decision_ids: list[int]) -> dict[tuple[int, str], dict[str, Any]]:
     """Each decision's steps: status and the ledger's date and result fields, by (decision id, kind)."""
-    fields = list(dict.fromkeys(_STEP_FIELDS))
+    fields = list(dict.fromkeys([*_STEP_FIELDS, "exemption_reason", "exemption_basis"]))
     rows = db.session.execute(
         select(Step.decision_id, Step.kind, Step.status, *(getattr(Step, field) for field in fields))
         .where(Step.decision_id.in_(decision_ids))

@@ -180,3 +180,27 @@ def readable_decision(user: User, decision: Decision | None) -> Decision:
     if decision is None or not can_read(user, decision):
         raise NotFound(_("There is no such decision, or it belongs to an organisation you cannot see."))
     return decision
+
+
+# -- the money trail (finance ledger, payment cross-check, 台账 import) --------------------------------------------
+
+def can_import_payments(user: User, organization_id: int) -> bool:
+    """A clerk for the own organisation; an auditor for any organisation it sees (DESIGN §4)."""
+    if is_clerk_of(user, organization_id):
+        return True
+    return user.is_active and user.role == Role.AUDITOR and organization_id in visible_organization_ids(user)
+
+
+def can_view_payment_report(user: User) -> bool:
+    """The cross-check findings: auditors and admins, and a clerk for the own organisation (to link payments)."""
+    return user.is_active and user.role in (Role.CLERK, Role.AUDITOR, Role.ADMIN)
+
+
+def can_link_payment(user: User, organization_id: int) -> bool:
+    """Linking a payment to the decision that authorised it: the organisation's clerk, or an auditor who sees it."""
+    return can_import_payments(user, organization_id)
+
+
+def can_import_ledger(user: User) -> bool:
+    """An existing 台账 becomes backfilled decisions of the clerk's own organisation."""
+    return can_create(user)

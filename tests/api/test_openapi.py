@@ -25,6 +25,9 @@ CONTRACT = {
     ("delete", "/api/v1/tokens/current"),
     ("get", "/api/v1/audit/events"),
     ("get", "/api/v1/decisions/{decision_id}/dossier"),
+    ("post", "/api/v1/payments/import"),
+    ("get", "/api/v1/reports/payments"),
+    ("post", "/api/v1/imports/ledger"),
 }
 
 

@@ -114,6 +114,10 @@ PAGES: list[AuditedPage] = [
     AuditedPage("admin-user-edit", ADMIN, "/admin/users/{clerk_id}"),
     AuditedPage("admin-user-deactivate", ADMIN, "/admin/users/{clerk_id}/deactivate"),
     AuditedPage("not-found", "clerk", "/decisions/999999"),
+    AuditedPage("payments", "auditor", "/payments/?year=2025"),
+    AuditedPage("payments-import", "auditor", "/payments/import"),
+    AuditedPage("ledger-import", "clerk", "/imports/ledger"),
+    AuditedPage("admin-thresholds", ADMIN, "/admin/thresholds"),
 ]
 
 

@@ -58,9 +58,12 @@ def test_csv_headings_rows_and_values(login, clerk, ledger):
     assert headings[8:17] == STEP_HEADINGS
     assert headings[17] == "合法性审查 意见"
     assert headings[18:21] == ["集体讨论决定 状态", "集体讨论决定 会议日期", "集体讨论决定 决定结果"]
-    assert headings[7] == "是否完整" and headings[-2] == "发现问题"
-    assert headings[-1] == "是否补录"  # last, so the columns before it stay where they were
-    assert len(headings) == 23
+    assert headings[7] == "是否完整" and headings[21] == "发现问题"
+    assert headings[22] == "是否补录"  # the columns before it stay where they were
+    # Then what a 台账 import needs for the round trip: the publication date, the exemptions' reasons and bases.
+    assert headings[23:] == ["公布日期", "公众参与 免除理由", "公众参与 免除法律依据", "专家论证 免除理由",
+                             "专家论证 免除法律依据", "风险评估 免除理由", "风险评估 免除法律依据"]
+    assert len(headings) == 30
     # One row per decision of BD's 2025, in reference-number order.
     body = rows[1:]
     assert [row[0] for row in body] == [ledger["done"].ref_no, ledger["fresh"].ref_no]
@@ -77,17 +80,17 @@ def test_csv_headings_rows_and_values(login, clerk, ledger):
     assert done[headings[17]] == "合法"
     assert done["集体讨论决定 状态"] == "已完成" and done["集体讨论决定 会议日期"] == "2025-05-06"
     assert done["集体讨论决定 决定结果"] == "通过"
-    assert "GEN-01" not in done[headings[-2]]
+    assert "GEN-01" not in done[headings[21]]
     fresh = dict(zip(headings, body[1], strict=True))
     assert fresh["状态"] == "草稿" and fresh[headings[7]] == "否" and fresh["金额（元）"] == "80000.00"
     assert fresh["公众参与 状态"] == "未开始" and fresh["公众参与 完成日期"] == ""
-    assert fresh[headings[-2]] == "GEN-01 阻断"
+    assert fresh[headings[21]] == "GEN-01 阻断"
 
 
 def test_findings_column_lists_rules_worst_first(db, login, clerk, make_decision, walk):
     decision = walk(make_decision(), "signed")  # GEN-01 for the meeting, EVD-01 for files never uploaded
     rows = _csv(login(clerk).get("/reports/ledger.csv?year=2025", buffered=True))
-    cell = rows[1][-2]
+    cell = rows[1][21]
     assert cell.startswith("GEN-01 阻断; ")
     assert "EVD-01 提示" in cell
     assert rows[1][0] == decision.ref_no
@@ -110,7 +113,7 @@ def test_xlsx_opens_with_openpyxl(login, clerk, ledger):
     assert done["金额（元）"] == 1250000
     assert done["状态"] == "已决定"
     fresh = [cell.value for cell in sheet[3]]
-    assert fresh[0] == ledger["fresh"].ref_no and fresh[-2] == "GEN-01 阻断"
+    assert fresh[0] == ledger["fresh"].ref_no and fresh[21] == "GEN-01 阻断"
 
 
 def test_file_names_are_rfc5987(login, clerk, ledger):
@@ -186,7 +189,7 @@ def test_rows_are_read_in_batches_and_stay_right(db, login, clerk, make_decision
     with count_queries() as statements:
         rows = _csv(client.get("/reports/ledger.csv?year=2025", buffered=True))
     assert [row[0] for row in rows[1:]] == [d.ref_no for d in made]
-    assert [row[-2] for row in rows[1:4]] == ["GEN-01 阻断"] * 3
+    assert [row[21] for row in rows[1:4]] == ["GEN-01 阻断"] * 3
     assert rows[5][7] == "是" and rows[5][8] == "已完成"
     batches = 3
     # user + scope, then per batch its steps and findings (the decisions stream from one cursor).

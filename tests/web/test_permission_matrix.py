@@ -110,6 +110,22 @@ EXPECTED: dict[tuple[str, str], Case] = {
     ("admin.reactivate_user", "POST"): Case(row(LOGIN, 403, 403, 403, 302, 403)),
     ("admin.organizations", "GET"): Case(row(LOGIN, 403, 403, 403, 200, 403)),
     ("admin.organizations", "POST"): Case(row(LOGIN, 403, 403, 403, 422, 403)),
+    ("admin.thresholds", "GET"): Case(row(LOGIN, 403, 403, 403, 200, 403)),
+    ("admin.thresholds", "POST"): Case(row(LOGIN, 403, 403, 403, 422, 403)),
+    # -- the money trail (issue 13): finance ledger (clerk: own organisation; auditor: those it sees), the
+    # cross-check (auditor, admin, and a clerk for the own organisation), the 台账 import (clerks) -------------
+    ("payments.index", "GET"): Case(row(LOGIN, 200, 403, 200, 200, 200), query="year=2025"),
+    ("payments.findings_csv", "GET"): Case(row(LOGIN, 200, 403, 200, 200, 200), query="year=2025"),
+    ("payments.findings_xlsx", "GET"): Case(row(LOGIN, 200, 403, 200, 200, 200), query="year=2025"),
+    ("payments.upload", "GET"): Case(row(LOGIN, 200, 403, 200, 403, 200)),
+    ("payments.upload", "POST"): Case(row(LOGIN, 422, 403, 422, 403, 422)),
+    ("payments.confirm_upload", "POST"): Case(row(LOGIN, 302, 403, 302, 403, 302)),  # no token: upload again
+    # The seeded payment is BD's: the admin of HA sees only HA's, the clerk of CD none.
+    ("payments.link", "POST"): Case(row(LOGIN, 302, 403, 302, 404, 404)),
+    ("payments.ledger_upload", "GET"): Case(row(LOGIN, 200, 403, 403, 403, 200)),
+    ("payments.ledger_upload", "POST"): Case(row(LOGIN, 422, 403, 403, 403, 422)),
+    ("payments.ledger_confirm", "POST"): Case(row(LOGIN, 302, 403, 403, 403, 302)),
+    ("payments.ledger_template", "GET"): Case(row(LOGIN, 200, 403, 403, 403, 200)),
 }
 
 #: Not pages: files served as they are, and the JSON API (its own permission tests in tests/api).
@@ -152,9 +168,18 @@ def world(db, clerk, legal, auditor, make_user, make_decision, walk, signing_key
     decision = walk(make_decision(user=users["clerk"]), "submitted_for_review")
     attachment = store_attachment(users["clerk"], decision, "public_participation", "notice.pdf",
                                   pdf_bytes("notice"), "application/pdf")
+    from datetime import date
+    from decimal import Decimal
+
+    from app.models import Payment
+
+    payment = Payment(organization_id=decision.organization_id, paid_on=date(2025, 3, 1), voucher_no="记-1",
+                      payee="某公司", amount_cny=Decimal("120000.00"), summary="")
+    db.session.add(payment)
     create_checkpoint()
     db.session.commit()
     values = {
+        "payment_id": payment.id,
         "decision_id": decision.id,
         "attachment_id": attachment.id,
         "user_id": target.id,
