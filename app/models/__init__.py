@@ -3,6 +3,7 @@
 from .attachment import Attachment
 from .audit import GLOBAL_CHAIN, AuditCheckpoint, AuditEvent, AuditLogImmutable
 from .calendar import CalendarDay
+from .catalogue import Catalogue, CatalogueChangeEntry, CatalogueItem
 from .decision import Decision, DecisionFinding, DraftVersion
 from .organization import Organization
 from .session import LoginThrottle, UserSession
@@ -18,6 +19,9 @@ __all__ = [
     "AuditEvent",
     "AuditLogImmutable",
     "CalendarDay",
+    "Catalogue",
+    "CatalogueChangeEntry",
+    "CatalogueItem",
     "Decision",
     "DecisionFinding",
     "DraftVersion",
