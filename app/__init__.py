@@ -142,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
 
     from .admin.views import blueprint as admin_bp
     from .audit_views.views import blueprint as audit_bp
+    from .catalogues.views import blueprint as catalogues_bp
     from .public.views import blueprint as public_bp
     from .reports.views import blueprint as reports_bp
 
@@ -149,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(catalogues_bp)
 
     from .api import init_app as init_api
 

@@ -572,3 +572,104 @@ def public_catalogue_dict(org_code: str, year: Any) -> dict[str, Any]:
         "changes": [{"on": c.on.isoformat(), "action": c.action, "title": c.title, "reason": c.reason}
                     for c in catalogue.changes],
     }
+
+
+# -- the published sheet (XLSX columns as towns publish them) ---------------------------------------------------
+
+#: 序号 · 事项名称 · 决策主体 · 承办单位 · 法律政策依据 · 履行程序要求 · 计划完成时间, then the category (not published
+#: by towns, but the ledger needs it; an import without it takes 重大事项).
+SHEET_COLUMNS = ("序号", "事项名称", "决策主体", "承办单位", "法律政策依据", "履行程序要求", "计划完成时间", "类别")
+#: The words of 履行程序要求, by flag, in the order they are written.
+PROCEDURE_WORDS = {
+    "public_participation": "公众参与",
+    "expert_review": "专家论证",
+    "risk_assessment": "风险评估",
+    "hearing": "听证",
+    "fair_competition_review": "公平竞争审查",
+}
+ALWAYS = ("合法性审查", "集体讨论决定")
+CATEGORY_WORDS = {
+    Category.MAJOR_MATTER: "重大事项",
+    Category.CADRE_APPOINTMENT: "干部任免",
+    Category.MAJOR_PROJECT: "重大项目",
+    Category.LARGE_FUND: "大额资金",
+}
+
+
+def procedures_zh(item: CatalogueItem) -> str:
+    """履行程序要求 as written in a published catalogue: 公众参与、风险评估、合法性审查、集体讨论决定."""
+    words = [PROCEDURE_WORDS[name] for name in ("public_participation", "expert_review", "risk_assessment", "hearing")
+             if getattr(item, name)]
+    words += list(ALWAYS)
+    if item.fair_competition_review:
+        words.append(PROCEDURE_WORDS["fair_competition_review"])
+    return "、".join(words)
+
+
+def procedures_from_zh(text: str) -> dict[str, bool]:
+    """The flags of a 履行程序要求 cell: a procedure named in it is required (听证 inside 公众参与（听证） too)."""
+    return {name: word in text for name, word in PROCEDURE_WORDS.items()}
+
+
+def sheet_rows(catalogue: Catalogue) -> list[list[Any]]:
+    """The listed items as rows of the published sheet."""
+    return [[item.seq, item.title, item.decision_body or "", item.sponsor_unit, item.legal_basis or "",
+             procedures_zh(item), item.planned_completion, CATEGORY_WORDS[Category(item.category)]]
+            for item in listed_items(catalogue)]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    refused: list[dict[str, Any]]
+
+
+def _row_item(row: Mapping[str, Any]) -> dict[str, Any]:
+    categories = {word: category.value for category, word in CATEGORY_WORDS.items()}
+    category_cell = str(row.get("类别") or "").strip()
+    planned = row.get("计划完成时间")
+    return {
+        "seq": row.get("序号"),
+        "title": row.get("事项名称"),
+        "decision_body": row.get("决策主体") or None,
+        "sponsor_unit": row.get("承办单位"),
+        "legal_basis": row.get("法律政策依据") or None,
+        "procedures": procedures_from_zh(str(row.get("履行程序要求") or "")),
+        "planned_completion": planned.isoformat() if isinstance(planned, date) else (planned or None),
+        "category": categories.get(category_cell, category_cell or Category.MAJOR_MATTER.value),
+    }
+
+
+def import_items(user: User, catalogue: Catalogue, rows: list[Mapping[str, Any]]) -> ImportResult:
+    """Add the sheet's rows to a draft catalogue: every row is checked; any refused row → nothing written."""
+    _ensure_clerk(user, catalogue)
+    if catalogue.status != CatalogueStatus.DRAFT:
+        raise InvalidState(_("Only a draft catalogue takes an imported sheet."))
+    refused: list[dict[str, Any]] = []
+    parsed: list[dict[str, Any]] = []
+    seqs = {item.seq for item in catalogue.items}
+    for number, row in enumerate(rows, start=2):
+        raw = _row_item(row)
+        if isinstance(raw["seq"], float) and raw["seq"].is_integer():
+            raw["seq"] = int(raw["seq"])
+        try:
+            values = _parse_item(raw, partial=False)
+        except ValidationFailed as error:
+            refused += [{"row": number, "field": field, "message": message} for field, message in error.errors.items()]
+            continue
+        seq = values.get("seq")
+        if seq is not None and seq in seqs:
+            refused.append({"row": number, "field": "seq", "message": _("is already used by another item of this "
+                                                                          "catalogue")})
+            continue
+        if seq is None:
+            seq = values["seq"] = max(seqs, default=0) + 1
+        seqs.add(seq)
+        parsed.append(values)
+    if refused:
+        return ImportResult(0, refused)
+    for values in parsed:
+        catalogue.items.append(CatalogueItem(**values))
+    db.session.flush()
+    record_event(user, "catalogue.import", "catalogue", catalogue.id, after={"created": len(parsed)})
+    return ImportResult(len(parsed), [])

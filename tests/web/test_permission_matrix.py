@@ -110,6 +110,21 @@ EXPECTED: dict[tuple[str, str], Case] = {
     ("admin.reactivate_user", "POST"): Case(row(LOGIN, 403, 403, 403, 302, 403)),
     ("admin.organizations", "GET"): Case(row(LOGIN, 403, 403, 403, 200, 403)),
     ("admin.organizations", "POST"): Case(row(LOGIN, 403, 403, 403, 422, 403)),
+    # -- decision catalogues (a BD draft catalogue with one item; the admin of HA sees only HA's) --------------
+    ("catalogues.index", "GET"): Case(row(LOGIN, 200, 200, 200, 200, 200)),
+    ("catalogues.index", "POST"): Case(row(LOGIN, 422, 403, 403, 403, 422)),  # empty year: errors
+    ("catalogues.detail", "GET"): Case(row(LOGIN, 200, 200, 200, 404, 404)),
+    ("catalogues.export_xlsx", "GET"): Case(row(LOGIN, 200, 200, 200, 404, 404)),
+    ("catalogues.add_item", "POST"): Case(row(LOGIN, 422, 403, 403, 404, 404)),
+    ("catalogues.edit_item", "GET"): Case(row(LOGIN, 200, 200, 200, 404, 404)),
+    ("catalogues.edit_item", "POST"): Case(row(LOGIN, 422, 403, 403, 404, 404)),
+    ("catalogues.remove_item", "POST"): Case(row(LOGIN, 302, 403, 403, 404, 404)),  # a draft's item: deleted
+    ("catalogues.link", "POST"): Case(row(LOGIN, 302, 403, 403, 404, 404)),  # no decision: stays unlinked
+    ("catalogues.approve", "POST"): Case(row(LOGIN, 422, 403, 403, 404, 404)),
+    ("catalogues.publish", "POST"): Case(row(LOGIN, 422, 403, 403, 404, 404)),  # not approved
+    ("catalogues.import_xlsx", "POST"): Case(row(LOGIN, 422, 403, 403, 404, 404)),  # no file
+    # -- the public page: nobody sees an unpublished catalogue ---------------------------------------------------
+    ("public.catalogue", "GET"): Case(row(404, 404, 404, 404, 404, 404)),
 }
 
 #: Not pages: files served as they are, and the JSON API (its own permission tests in tests/api).
@@ -152,9 +167,18 @@ def world(db, clerk, legal, auditor, make_user, make_decision, walk, signing_key
     decision = walk(make_decision(user=users["clerk"]), "submitted_for_review")
     attachment = store_attachment(users["clerk"], decision, "public_participation", "notice.pdf",
                                   pdf_bytes("notice"), "application/pdf")
+    from app.services import catalogues
+
+    catalogue = catalogues.create_catalogue(users["clerk"], {"year": 2025})
+    item = catalogues.add_item(users["clerk"], catalogue, {"title": "农桥建设", "category": "major_project",
+                                                            "sponsor_unit": "建设局"})
     create_checkpoint()
     db.session.commit()
     values = {
+        "catalogue_id": catalogue.id,
+        "item_id": item.id,
+        "org_code": "BD",
+        "year": 2025,
         "decision_id": decision.id,
         "attachment_id": attachment.id,
         "user_id": target.id,
