@@ -78,7 +78,7 @@ def _swagger_ui_path():
 
 def init_app(app: Flask) -> Api:
     """Register the API blueprints, the document and the local documentation page."""
-    from . import audit_events, catalogues, decisions, reports, steps, tokens
+    from . import annual, audit_events, catalogues, decisions, reports, steps, tokens
 
     config = {
         "API_TITLE": "重大决策程序合规台账 API",
@@ -102,7 +102,7 @@ def init_app(app: Flask) -> Api:
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/tokens."}
     )
     for blueprint in (tokens.blueprint, decisions.blueprint, steps.blueprint, reports.blueprint,
-                      audit_events.blueprint, catalogues.blueprint, catalogues.public_blueprint):
+                      audit_events.blueprint, catalogues.blueprint, catalogues.public_blueprint, annual.blueprint):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
     app.register_blueprint(
