@@ -673,3 +673,43 @@ def import_items(user: User, catalogue: Catalogue, rows: list[Mapping[str, Any]]
     db.session.flush()
     record_event(user, "catalogue.import", "catalogue", catalogue.id, after={"created": len(parsed)})
     return ImportResult(len(parsed), [])
+
+
+_summaries: dict[tuple, dict[str, int]] = {}
+_SUMMARIES_MAX = 256
+
+
+def catalogue_summary(scope: list[int], year: int, cache_key: tuple | None = None) -> dict[str, int]:
+    """The dashboard's catalogue section: items listed, linked, decided, overdue and adjusted, in one query.
+
+    ``cache_key`` is the dashboard's (it holds the audit chain's tip, so a write makes a new one): a page
+    asked again costs no query.
+    """
+    from sqlalchemy import case, func
+
+    if cache_key is not None and (found := _summaries.get((*cache_key, today()))) is not None:
+        return found
+    published = (Catalogue.organization_id.in_(scope), Catalogue.year == year,
+                 Catalogue.status == CatalogueStatus.PUBLISHED.value)
+    is_decided = Decision.status.in_(DECIDED)
+    adjusted = (select(func.count(CatalogueChangeEntry.id))
+                .join(Catalogue, Catalogue.id == CatalogueChangeEntry.catalogue_id)
+                .where(*published).scalar_subquery())
+    items, linked, decided, overdue, changes = db.session.execute(
+        select(func.count(CatalogueItem.id), func.count(Decision.id),
+               func.coalesce(func.sum(case((is_decided, 1), else_=0)), 0),
+               func.coalesce(func.sum(case(((CatalogueItem.planned_completion < today())
+                                            & ~func.coalesce(is_decided, False), 1), else_=0)), 0),
+               adjusted)
+        .select_from(CatalogueItem)
+        .join(Catalogue, Catalogue.id == CatalogueItem.catalogue_id)
+        .outerjoin(Decision, Decision.catalogue_item_id == CatalogueItem.id)
+        .where(*published, CatalogueItem.removed.is_(False))
+    ).one()
+    summary = {"items": items, "linked": linked, "decided": int(decided), "overdue": int(overdue),
+               "adjusted": int(changes or 0)}
+    if cache_key is not None:
+        if len(_summaries) >= _SUMMARIES_MAX:
+            _summaries.clear()
+        _summaries[(*cache_key, today())] = summary
+    return summary

@@ -93,6 +93,9 @@ EXPECTED: dict[tuple[str, str], Case] = {
     ("reports.dashboard", "GET"): Case(row(LOGIN, 200, 403, 200, 200, 200), query="year=2025"),
     ("reports.export_csv", "GET"): Case(row(LOGIN, 200, 403, 200, 200, 200), query="year=2025"),
     ("reports.export_xlsx", "GET"): Case(row(LOGIN, 200, 403, 200, 200, 200), query="year=2025"),
+    ("reports.annual", "GET"): Case(row(LOGIN, 200, 403, 200, 200, 200), query="year=2025"),
+    ("reports.annual_docx", "GET"): Case(row(LOGIN, 200, 403, 200, 200, 200), query="year=2025"),
+    ("reports.annual_xlsx", "GET"): Case(row(LOGIN, 200, 403, 200, 200, 200), query="year=2025"),
     # -- audit trail --------------------------------------------------------------------------------------------
     ("audit.events", "GET"): Case(row(LOGIN, 403, 403, 200, 200, 403)),
     ("audit.verify", "GET"): Case(row(LOGIN, 403, 403, 200, 200, 403)),
