@@ -18,6 +18,7 @@ from .common import api_blueprint, errors
 from .locale import api_locale
 from .schemas import (
     DATE_PATTERN,
+    AsciiInteger,
     FindingSchema,
     IsoDate,
     Schema,
@@ -160,7 +161,7 @@ class CatalogueQuerySchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    year = fields.Integer(validate=between(YEAR_MIN, YEAR_MAX))
+    year = AsciiInteger(validate=between(YEAR_MIN, YEAR_MAX))
 
 
 class PublicOrganizationSchema(Schema):
