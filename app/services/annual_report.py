@@ -159,55 +159,38 @@ def compute_statistics(scope: list[int], year: int) -> dict[str, Any]:
     profile = current_profile()
     required = {category.value: set(required_steps(profile, category)) for category in Category}
     by_procedure = {kind.value: {"carried_out": 0, "not_required": 0, "missing": 0} for kind in StepKind}
-    rows = db.session.execute(
-        select(Decision.category, Step.kind, Step.status, func.count())
-        .join(Step, Step.decision_id == Decision.id).where(*in_scope)
-        .group_by(Decision.category, Step.kind, Step.status)
-    ).all()
-    for category, kind, status, count in rows:
+    reasons: dict[str, dict[str, int]] = {}
+    participation = {"consultations": 0, "hearings": 0, "comments_received": 0, "comments_adopted": 0}
+    legality = {"reviews": 0, **{opinion.value: 0 for opinion in LegalOpinion}, "average_working_days": None}
+    pairs: list[tuple[Any, Any, int]] = []
+    for category, kind, status, reason, opinion, submitted, reviewed, count, hearings, received, adopted in (
+        _step_groups(in_scope, ids, required)
+    ):
         counts = by_procedure[kind]
         if status == StepStatus.COMPLETED:
             counts["carried_out"] += count
         elif status == StepStatus.EXEMPTED:
             counts["not_required"] += count
-        elif kind in required.get(category, ()):
+            kind_reasons = reasons.setdefault(kind, {})
+            kind_reasons[reason or ""] = kind_reasons.get(reason or "", 0) + count
+        elif category is None or kind in required.get(category, ()):
             counts["missing"] += count
-
-    reasons: dict[str, dict[str, int]] = {}
-    for kind, reason, count in db.session.execute(
-        select(Step.kind, Step.exemption_reason, func.count())
-        .where(Step.decision_id.in_(ids), Step.status == StepStatus.EXEMPTED.value)
-        .group_by(Step.kind, Step.exemption_reason).order_by(Step.kind, func.count().desc(), Step.exemption_reason)
-    ):
-        reasons.setdefault(kind, {})[reason or ""] = count
-
-    hearings, received, adopted, consulted = db.session.execute(
-        select(func.coalesce(func.sum(case(((Step.method == ParticipationMethod.HEARING.value)
-                                            | Step.hearing_date.is_not(None), 1), else_=0)), 0),
-               func.coalesce(func.sum(Step.comments_received), 0),
-               func.coalesce(func.sum(Step.comments_adopted), 0),
-               func.count())
-        .where(Step.decision_id.in_(ids), Step.kind == StepKind.PUBLIC_PARTICIPATION.value,
-               Step.status == StepStatus.COMPLETED.value)
-    ).one()
-
-    legality = {"reviews": 0, **{opinion.value: 0 for opinion in LegalOpinion}, "average_working_days": None}
-    calendar = load_calendar()
-    days_total = days_counted = 0
-    for opinion, submitted, reviewed, count in db.session.execute(
-        select(Step.opinion, Step.submitted_on, Step.reviewed_on, func.count())
-        .where(Step.decision_id.in_(ids), Step.kind == StepKind.LEGALITY_REVIEW.value,
-               Step.status == StepStatus.COMPLETED.value)
-        .group_by(Step.opinion, Step.submitted_on, Step.reviewed_on)
-    ):
-        legality["reviews"] += count
-        if opinion in legality:
-            legality[opinion] += count
-        if submitted is not None and reviewed is not None:
-            days_total += calendar.count_workdays(submitted, reviewed).days * count
-            days_counted += count
-    if days_counted:
-        legality["average_working_days"] = round(days_total / days_counted, 1)
+        if status != StepStatus.COMPLETED:
+            continue
+        if kind == StepKind.PUBLIC_PARTICIPATION:
+            participation["consultations"] += count
+            participation["hearings"] += int(hearings or 0)
+            participation["comments_received"] += int(received or 0)
+            participation["comments_adopted"] += int(adopted or 0)
+        elif kind == StepKind.LEGALITY_REVIEW:
+            legality["reviews"] += count
+            if opinion in legality:
+                legality[opinion] += count
+            if submitted is not None and reviewed is not None:
+                pairs.append((submitted, reviewed, count))
+    reasons = {kind: dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
+               for kind, found in sorted(reasons.items())}
+    legality["average_working_days"] = average_workdays(pairs)
 
     findings = dict(db.session.execute(
         select(DecisionFinding.rule, func.count()).where(DecisionFinding.decision_id.in_(ids))
@@ -229,11 +212,48 @@ def compute_statistics(scope: list[int], year: int) -> dict[str, Any]:
         "not_required_reasons": reasons,
         "all_five_carried_out": total > 0 and all(c["carried_out"] == total for c in by_procedure.values()),
         "catalogue": _catalogue_figures(scope, year),
-        "public_participation": {"consultations": consulted, "hearings": int(hearings),
-                                 "comments_received": int(received), "comments_adopted": int(adopted)},
+        "public_participation": participation,
         "legality_review": legality,
         "findings": findings,
     }
+
+
+def _step_groups(in_scope: tuple, ids, required: dict[str, set]) -> list[tuple]:
+    """Every step figure in one scan of the year's steps: GROUP BY kind, status, exemption reason and (for the
+    legality review) opinion and dates, with the public participation's sums. The category joins in only when
+    the profile's required steps differ by category."""
+    hearing = case(((Step.method == ParticipationMethod.HEARING.value) | Step.hearing_date.is_not(None), 1), else_=0)
+    columns = (Step.kind, Step.status, Step.exemption_reason, Step.opinion, Step.submitted_on, Step.reviewed_on)
+    aggregates = (func.count(), func.sum(hearing), func.sum(Step.comments_received), func.sum(Step.comments_adopted))
+    if all(steps == set(StepKind) for steps in required.values()):
+        rows = db.session.execute(select(*columns, *aggregates).where(Step.decision_id.in_(ids)).group_by(*columns))
+        return [(None, *row) for row in rows]
+    return list(db.session.execute(
+        select(Decision.category, *columns, *aggregates).join(Step, Step.decision_id == Decision.id)
+        .where(*in_scope).group_by(Decision.category, *columns)
+    ))
+
+
+def average_workdays(pairs: list[tuple[Any, Any, int]]) -> float | None:
+    """Mean working days from the day after submission to the opinion, over (submitted, reviewed, count) groups.
+
+    One pass over the days the pairs span (a running count of working days), not one count per pair.
+    """
+    if not pairs:
+        return None
+    from datetime import timedelta
+
+    calendar = load_calendar()
+    first = min(submitted for submitted, _reviewed, _n in pairs)
+    last = max(max(submitted, reviewed) for submitted, reviewed, _n in pairs)
+    running, index, day, total = 0, {}, first, 0
+    while day <= last:
+        running += calendar.is_workday(day)
+        index[day] = running
+        day += timedelta(days=1)
+    weighted = sum(max(0, index[reviewed] - index[submitted]) * n for submitted, reviewed, n in pairs)
+    total = sum(n for _s, _r, n in pairs)
+    return round(weighted / total, 1)
 
 
 def _catalogue_figures(scope: list[int], year: int) -> dict[str, int]:
