@@ -37,7 +37,8 @@ PY
 )}
 echo "# cold: flask report annual --org $code --year $year" >&2
 start=$(date +%s.%N)
-.venv/bin/flask report annual --org "$code" --year "$year" | head -1 >&2
+out=$(.venv/bin/flask report annual --org "$code" --year "$year")
+echo "${out%%$'\n'*}" >&2
 echo "# cold seconds: $(echo "$(date +%s.%N) - $start" | bc)" >&2
 cookie=$(.venv/bin/python bench/session_cookie.py "$auditor")
 SHARED=../shared/bench
