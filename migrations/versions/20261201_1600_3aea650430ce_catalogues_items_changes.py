@@ -4,7 +4,7 @@ One catalogue per organisation and year; an item links at most one decision
 (``decisions.catalogue_item_id`` unique).
 
 Revision ID: 3aea650430ce
-Revises: 5cc8db8cdd62
+Revises: 3e8b1f0c7a65
 Create Date: 2026-12-01 13:28:38.137059
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3aea650430ce'
-down_revision = '5cc8db8cdd62'
+down_revision = '3e8b1f0c7a65'
 branch_labels = None
 depends_on = None
 
