@@ -150,16 +150,21 @@ def test_scope(api, clerk, auditor, legal, other_clerk, admin, make_decision, wa
     assert api.get("/reports/annual?year=2025").status == 401
 
 
-def test_a_few_queries_whatever_the_size(api, clerk, make_decision, walk, count_queries, app):
+def test_a_few_queries_whatever_the_size(api, clerk, make_decision, walk, count_queries, app, db):
     from app.services.annual_report import annual_report
 
     for _ in range(2):
         walk(make_decision(), "decided")
+    with app.test_request_context():
+        annual_report(clerk, 2025)  # whatever is loaded once per process (the organisation tree)
+    clear_annual_cache()
+    db.session.commit()  # the same state before each count: the clerk and the organisation read again
     with app.test_request_context(), count_queries() as small:
         annual_report(clerk, 2025)
     clear_annual_cache()
     for _ in range(4):
         walk(make_decision(), "decided")
+    db.session.commit()
     with app.test_request_context(), count_queries() as large:
         annual_report(clerk, 2025)
     assert len(large) == len(small) <= 15
