@@ -144,7 +144,9 @@ def register_blueprints(app: Flask) -> None:
     from .admin.views import blueprint as admin_bp
     from .archive.views import blueprint as archive_bp
     from .audit_views.views import blueprint as audit_bp
+    from .catalogues.views import blueprint as catalogues_bp
     from .payments.views import blueprint as payments_bp
+    from .public.views import blueprint as public_bp
     from .reports.views import blueprint as reports_bp
 
     app.register_blueprint(reports_bp)
@@ -152,6 +154,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(archive_bp)
     app.register_blueprint(payments_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(catalogues_bp)
 
     from .api import init_app as init_api
 

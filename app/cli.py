@@ -353,6 +353,31 @@ def import_ledger_command(file: Path, org_code: str, year: int, reason: str, dry
     click.echo(f"{verb} {result.created} decisions in {time.perf_counter() - started:.1f} s")
 
 
+report_cli = AppGroup("report", help="Reports from the record.")
+
+
+@report_cli.command("annual")
+@click.option("--org", "org_code", required=True, help="Organisation code; its descendants are included.")
+@click.option("--year", type=click.IntRange(2000, 2100), required=True)
+@click.option("--docx", "docx_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the paragraph as a Word document.")
+def report_annual_command(org_code: str, year: int, docx_path: Path | None) -> None:
+    """The annual report's paragraph on major decisions and its figures (法治政府建设年度报告)."""
+    import json
+
+    from .services.annual_report import system_annual_report, to_docx
+
+    try:
+        report = system_annual_report(org_code, year)
+    except DomainError as error:
+        _fail(error)
+    click.echo(report.text)
+    click.echo(json.dumps(report.statistics, ensure_ascii=False, indent=2))
+    if docx_path is not None:
+        docx_path.write_bytes(to_docx(report))
+        click.echo(f"wrote {docx_path}", err=True)
+
+
 def register(app: Flask) -> None:
-    for group in (users_cli, audit_cli, calendar_cli, compliance_cli, demo_cli, archive_cli, import_cli):
+    for group in (users_cli, audit_cli, calendar_cli, compliance_cli, demo_cli, archive_cli, import_cli, report_cli):
         app.cli.add_command(group)

@@ -78,7 +78,7 @@ def _swagger_ui_path():
 
 def init_app(app: Flask) -> Api:
     """Register the API blueprints, the document and the local documentation page."""
-    from . import audit_events, decisions, dossier, payments, reports, steps, tokens
+    from . import annual, audit_events, catalogues, decisions, dossier, payments, reports, steps, tokens
 
     config = {
         "API_TITLE": "重大决策程序合规台账 API",
@@ -101,9 +101,11 @@ def init_app(app: Flask) -> Api:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/tokens."}
     )
-    for module in (tokens, decisions, steps, reports, audit_events, dossier, payments):
-        api.register_blueprint(module.blueprint)
-        csrf.exempt(module.blueprint)
+    for blueprint in (tokens.blueprint, decisions.blueprint, steps.blueprint, reports.blueprint,
+                      audit_events.blueprint, dossier.blueprint, payments.blueprint, catalogues.blueprint,
+                      catalogues.public_blueprint, annual.blueprint):
+        api.register_blueprint(blueprint)
+        csrf.exempt(blueprint)
     app.register_blueprint(
         Blueprint("api-docs-static", __name__, static_folder=str(_swagger_ui_path()),
                   static_url_path=f"{PREFIX}/docs/static")

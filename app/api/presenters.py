@@ -35,6 +35,7 @@ def decision_to_dict(decision: Decision, locale: str, counts: dict[int, int] | N
         "version": decision.version,
         "backfilled": bool(decision.backfilled),
         "backfill_reason": decision.backfill_reason,
+        "catalogue_item_id": decision.catalogue_item_id,
         "draft": {"number": draft.number, "sha256": draft.sha256, "text": draft.text} if draft else None,
         "steps": {step.kind: step_answer(step) for step in steps},
         "compliance": {

@@ -523,6 +523,8 @@ class DecisionSchema(Schema):
                                                                      "fields, draft and status."})
     backfilled = fields.Boolean(required=True)
     backfill_reason = fields.String(required=True, allow_none=True)
+    catalogue_item_id = fields.Integer(required=True, allow_none=True,
+                                       metadata={"description": "The 事项目录 item it carries out (link it there)."})
     draft = fields.Nested(DraftSchema, required=True)
     steps = fields.Nested(StepsSchema, required=True)
     compliance = fields.Nested(ComplianceSchema, required=True)

@@ -153,6 +153,7 @@ class StepForm(PayloadForm):
     completed_on = date_field("completed_on")
     exemption_reason = text_field("exemption_reason", rows=2)
     exemption_basis = text_field("exemption_basis", rows=2)
+    catalogue_deviation_reason = text_field("catalogue_deviation_reason", rows=2)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -311,6 +312,7 @@ class CollectiveDecisionForm(StepForm):
     # A meeting is never exempted: no exemption fields.
     exemption_reason = None
     exemption_basis = None
+    catalogue_deviation_reason = None
 
 
 STEP_FORMS: dict[StepKind, type[PayloadForm]] = {

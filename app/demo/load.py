@@ -14,8 +14,9 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Attachment, Decision, Organization, User
+from app.models import Attachment, Catalogue, CatalogueItem, Decision, Organization, User
 from app.rulebook.vocabulary import DecisionStatus, Role, StepKind
+from app.services import catalogues
 from app.services.compliance import load_calendar, refresh_summary
 from app.services.decisions import archive_decision, create_decision, publish_decision, submit_decision
 from app.services.evidence import store_attachment
@@ -23,6 +24,7 @@ from app.services.steps import record_step, sign_legality_review
 from app.services.users import create_user, ensure_organization
 
 from .cases import CASES_2025, Case, Plan, at_local, draft_text, ledger_cases, make_plan, summary_text
+from .catalogues import catalogue_2024, catalogue_2025
 from .dates import next_workday
 from .pdf import make_pdf
 
@@ -80,8 +82,23 @@ def _stamp(decision: Decision, plan: Plan, start: date) -> None:
     refresh_summary(decision)
 
 
-def run_case(case: Case, plan: Plan, year: int, users: dict[str, User], start: date) -> Decision:
-    """Create the decision and take it through its stages as the clerk and the legal adviser would."""
+def _preparatory(case: Case, plan: Plan, clerk: User, decision: Decision, kind: StepKind) -> None:
+    if kind in case.exempt:
+        reason, basis = case.exempt[kind]
+        # No reason or basis of its own: the exemption cites the catalogue item that leaves the step out.
+        exemption = {"exemption_reason": reason, "exemption_basis": basis} if reason else {}
+        record_step(clerk, decision, kind, {"status": "exempted", **exemption})
+        return
+    data = getattr(plan, kind.value)
+    record_step(clerk, decision, kind, data)
+    if case.evidence:
+        _evidence(clerk, decision, kind, data["completed_on"])
+
+
+def run_case(case: Case, plan: Plan, year: int, users: dict[str, User], start: date,
+             listed: tuple[Catalogue, CatalogueItem] | None = None) -> Decision:
+    """Create the decision, link it to its catalogue item, take it through its stages as the clerk and the
+    legal adviser would."""
     clerk, legal = users["clerk"], users["legal"]
     decision = create_decision(clerk, {
         "title": case.title, "category": case.category.value, "department": case.department, "year": year,
@@ -91,19 +108,12 @@ def run_case(case: Case, plan: Plan, year: int, users: dict[str, User], start: d
         "backfilled": case.backfill_reason is not None,
         "backfill_reason": case.backfill_reason,
     })
+    if listed is not None:
+        catalogues.link_decision(clerk, listed[0], listed[1], decision.id)
     stages = STAGES[: STAGES.index(case.until) + 1] if case.until else ()
     for stage in stages:
         if stage in ("public_participation", "expert_review", "risk_assessment"):
-            kind = StepKind(stage)
-            if kind in case.exempt:
-                reason, basis = case.exempt[kind]
-                record_step(clerk, decision, kind, {"status": "exempted", "exemption_reason": reason,
-                                                    "exemption_basis": basis})
-                continue
-            data = getattr(plan, stage)
-            record_step(clerk, decision, kind, data)
-            if case.evidence:
-                _evidence(clerk, decision, kind, data["completed_on"])
+            _preparatory(case, plan, clerk, decision, StepKind(stage))
         elif stage == "submit_for_review":
             record_step(clerk, decision, StepKind.LEGALITY_REVIEW,
                         {"status": "in_progress", "submitted_on": plan.submitted_on.isoformat()})
@@ -158,15 +168,20 @@ def load_demo() -> str:
     calendar = load_calendar()
 
     decisions: list[Decision] = []
-    for index, case in enumerate(ledger_cases()):
+    ledger = ledger_cases()
+    listing_2024, items_2024 = catalogue_2024(users["clerk"], ledger)
+    for index, case in enumerate(ledger):
         start = next_workday(date(2024, 1, 3) + timedelta(days=5 * index), calendar)
-        decisions.append(run_case(case, make_plan(case.category, start, index, calendar), 2024, users, start))
+        decisions.append(run_case(case, make_plan(case.category, start, index, calendar), 2024, users, start,
+                                  (listing_2024, items_2024[index])))
+    listing_2025, items_2025 = catalogue_2025(users["clerk"], CASES_2025)
     for index, case in enumerate(CASES_2025):
         start = next_workday(date(2025, 2, 10) + timedelta(days=11 * index), calendar)
         plan = make_plan(case.category, start, index, calendar)
         if case.tweak is not None:
             case.tweak(plan, calendar)
-        decisions.append(run_case(case, plan, 2025, users, start))
+        item = items_2025.get(case.title)
+        decisions.append(run_case(case, plan, 2025, users, start, (listing_2025, item) if item else None))
 
     by_year: dict[int, Counter] = {2024: Counter(), 2025: Counter()}
     for decision in decisions:

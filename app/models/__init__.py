@@ -3,6 +3,7 @@
 from .attachment import Attachment
 from .audit import GLOBAL_CHAIN, AuditCheckpoint, AuditEvent, AuditLogImmutable
 from .calendar import CalendarDay
+from .catalogue import Catalogue, CatalogueChangeEntry, CatalogueItem
 from .decision import Decision, DecisionFinding, DraftVersion
 from .dossier import DossierProduction
 from .organization import Organization
@@ -20,6 +21,9 @@ __all__ = [
     "AuditEvent",
     "AuditLogImmutable",
     "CalendarDay",
+    "Catalogue",
+    "CatalogueChangeEntry",
+    "CatalogueItem",
     "Decision",
     "DecisionFinding",
     "DossierProduction",

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.rulebook.vocabulary import YEAR_MAX, YEAR_MIN, Category, DecisionStatus, Severity, StepKind
 
 from .base import UTCDateTime, enum_check
+from .catalogue import CatalogueItem
 from .organization import Organization
 from .user import User
 
@@ -35,6 +36,8 @@ class Decision(db.Model):
         Index("ix_decisions_org_year_status", "organization_id", "year", "status"),
         Index("ix_decisions_org_year_category", "organization_id", "year", "category"),
         Index("ix_decisions_org_year_complete", "organization_id", "year", "is_complete"),
+        # An item links at most one decision (a unique index: SQLite adds one to an existing table).
+        Index("uq_decisions_catalogue_item_id", "catalogue_item_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +65,9 @@ class Decision(db.Model):
     #: When the collective decision was recorded (REC-01: the publication is not before it).
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_on: Mapped[date | None] = mapped_column(Date)
+    #: The item of the organisation's catalogue (事项目录) this decision carries out; an item links one decision.
+    #: (A plain reference: SQLite adds it to the existing table in place; items are unlinked before removal.)
+    catalogue_item_id: Mapped[int | None] = mapped_column(ForeignKey("catalogue_items.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -69,6 +75,7 @@ class Decision(db.Model):
     is_complete: Mapped[bool] = mapped_column(default=False)
 
     organization: Mapped[Organization] = relationship()
+    catalogue_item: Mapped[CatalogueItem | None] = relationship(back_populates="decision")
     created_by: Mapped[User | None] = relationship()
     drafts: Mapped[list[DraftVersion]] = relationship(
         back_populates="decision", order_by="DraftVersion.number", cascade="all, delete-orphan"

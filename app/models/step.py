@@ -93,6 +93,8 @@ class Step(db.Model):
     completed_on: Mapped[date | None] = mapped_column(Date)
     exemption_reason: Mapped[str | None] = mapped_column(Text)
     exemption_basis: Mapped[str | None] = mapped_column(Text)
+    #: Exempting a procedure the catalogue item lists as required: why the catalogue was wrong.
+    catalogue_deviation_reason: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

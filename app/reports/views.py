@@ -6,9 +6,10 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user, login_required
 
 from app.clock import today
+from app.services.catalogues import catalogue_summary
 from app.web.labels import field_label
 
-from . import exports
+from . import annual, exports
 from .dashboard import build_dashboard, cache_key, incomplete_section
 from .params import YEAR_MAX, YEAR_MIN, BadArgument, ReportQuery, parse_report_args
 
@@ -39,6 +40,7 @@ def dashboard():
         incomplete=incomplete,
         years=_years(query.year),
         ignored=[field_label(name) for name in query.ignored],
+        catalogue=catalogue_summary(query.scope, query.year, key),
     )
 
 
@@ -79,3 +81,6 @@ def export_xlsx():
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+annual.register(blueprint)

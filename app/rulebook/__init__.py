@@ -8,15 +8,24 @@ the services, views, API and CLI all share one source of truth.
 - ``check_action(action, snapshot, profile, calendar)``: the blockers that refuse an action.
 - ``is_complete(snapshot, findings, profile)``: whether the decision stands.
 - ``required_steps(profile, category)``: the procedures a category needs.
+- ``evaluate_catalogue(snapshot, profile)``: the findings of an annual catalogue (CAT-02, CAT-03).
 """
 
 from __future__ import annotations
 
-from .engine import ACTIONS, check_action, evaluate, is_complete, required_steps, sort_findings
+from .engine import ACTIONS, check_action, evaluate, evaluate_catalogue, is_complete, required_steps, sort_findings
 from .findings import Finding
 from .profiles import PROFILES, Profile, Quorum, get_profile
 from .rules import CATALOGUE, RULES, Rule
-from .snapshot import Action, DecisionSnapshot, Expert, MemberOpinion, StepFacts
+from .snapshot import (
+    Action,
+    CatalogueItemFacts,
+    CatalogueSnapshot,
+    DecisionSnapshot,
+    Expert,
+    MemberOpinion,
+    StepFacts,
+)
 from .workdays import WorkdayCalendar, WorkdayCount
 
 __all__ = [
@@ -25,6 +34,8 @@ __all__ = [
     "PROFILES",
     "RULES",
     "Action",
+    "CatalogueItemFacts",
+    "CatalogueSnapshot",
     "DecisionSnapshot",
     "Expert",
     "Finding",
@@ -37,6 +48,7 @@ __all__ = [
     "WorkdayCount",
     "check_action",
     "evaluate",
+    "evaluate_catalogue",
     "get_profile",
     "is_complete",
     "required_steps",

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from .findings import Finding
 from .profiles import Profile
-from .rules import RULES, Context
-from .snapshot import Action, DecisionSnapshot
+from .rules import RULES, CatalogueContext, Context
+from .snapshot import Action, CatalogueSnapshot, DecisionSnapshot
 from .vocabulary import PRE_MEETING_STEPS, Category, Severity, StepKind
 from .workdays import WorkdayCalendar
 
@@ -32,7 +32,15 @@ def required_steps(profile: Profile, category: Category) -> tuple[StepKind, ...]
 def evaluate(snapshot: DecisionSnapshot, profile: Profile, calendar: WorkdayCalendar) -> list[Finding]:
     """Everything missing or done wrong in the decision as it stands, so the ledger tells the truth."""
     ctx = Context(snapshot, profile, calendar)
-    return sort_findings(f for rule in RULES.values() if not rule.action_only for f in rule(ctx))
+    return sort_findings(
+        f for rule in RULES.values() if not rule.action_only and rule.subject == "decision" for f in rule(ctx)
+    )
+
+
+def evaluate_catalogue(snapshot: CatalogueSnapshot, profile: Profile) -> list[Finding]:
+    """The catalogue findings (CAT-02, CAT-03): they belong to the catalogue, not to a decision."""
+    ctx = CatalogueContext(snapshot, profile)
+    return sort_findings(f for rule in RULES.values() if rule.subject == "catalogue" for f in rule(ctx))
 
 
 def is_complete(snapshot: DecisionSnapshot, findings: Iterable[Finding], profile: Profile) -> bool:
@@ -57,7 +65,8 @@ def _sign_legality_review(ctx: Context) -> list[Finding]:
 def _submit(ctx: Context) -> list[Finding]:
     """The meeting may not see a draft whose procedures are missing, unlawful, risky or unreviewed."""
     missing = [f for f in RULES["GEN-01"](ctx) if f.step in PRE_MEETING_STEPS]
-    return missing + [f for rule_id in ("GEN-02", "RA-01", "LR-04", "LR-05") for f in RULES[rule_id](ctx)]
+    others = ("GEN-02", "RA-01", "LR-04", "LR-05", "CAT-01")
+    return missing + [f for rule_id in others for f in RULES[rule_id](ctx)]
 
 
 def _record_collective_decision(ctx: Context) -> list[Finding]:

@@ -153,6 +153,11 @@ CITATION_EN: tuple[tuple[str, str], ...] = (
     ("地方实践", "local practice"),
     ("未规定专家人数", " sets no number of experts"),
     ("（回避）", " (recusal)"),
+    ("海安市2025年、八湖镇重大行政决策事项目录通知（“未履行相关程序的，不得提请审议”）",
+     "Hai'an 2025 and Bahu town catalogue notices (“a matter not taken through the procedures may not be put to "
+     "the meeting”)"),
+    ("（向社会公布）", " (published to the public)"),
+    ("嘉祥县目录“年终总公开”制度", "Jiaxiang county catalogue rule of year-end publication"),
 )
 _ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 

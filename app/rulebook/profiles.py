@@ -90,6 +90,13 @@ class Profile:
     required: Mapping[Category, tuple[StepKind, ...]] = field(
         default_factory=lambda: dict.fromkeys(Category, ALL_STEPS)
     )
+    #: Whether decisions must be listed in the organisation's published catalogue of their year (CAT-01, CAT-02).
+    #: 713号令 art. 3 says only 可以 (national: not required); Jiangsu and Nantong make the catalogue the rule.
+    catalogue_required: bool = False
+    #: The categories CAT-01 asks to be listed (南通 and 海安 catalogues list major matters and projects).
+    catalogue_categories: tuple[Category, ...] = (Category.MAJOR_MATTER, Category.MAJOR_PROJECT)
+    #: CAT-02: the catalogue is published by this (month, day) of its year.
+    catalogue_publish_by: tuple[int, int] = (3, 31)
     #: Citation overrides by rule id; a rule without one cites its own default.
     citations: Mapping[str, str] = field(default_factory=dict)
     #: Names from PARAMETERS whose value is the national one because the local text was not confirmed.
@@ -151,6 +158,7 @@ JIANGSU = replace(
     label_zh="江苏省",
     label_en="Jiangsu",
     inherited_from_national=PARAMETERS,
+    catalogue_required=True,
     notes=(
         "《江苏省重大行政决策程序实施办法》（省政府令第134号，2020年8月1日起施行）的文本未能找到，"
         "所有参数均沿用全国规定，与条例的差异未知。",
@@ -164,8 +172,10 @@ NANTONG = replace(
     label_zh="南通市",
     label_en="Nantong",
     inherited_from_national=PARAMETERS,
+    catalogue_required=True,
     citations={
         "LR-03": "《重大行政决策程序暂行条例》第二十六条；《南通市重大行政决策程序规定》第二十三条",
+        "CAT-01": "《重大行政决策程序暂行条例》第三条；《南通市重大行政决策程序规定》第四条",
     },
     notes=(
         "《南通市重大行政决策程序规定》第二十二条至第二十七条的文字见于南通日报2024年1月10日A04版，"

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .vocabulary import Category, DecisionStatus, Role, StepKind, StepStatus
+from .vocabulary import CatalogueStatus, Category, DecisionStatus, Role, StepKind, StepStatus
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,8 @@ class DecisionSnapshot:
     signed_draft_recorded_on: date | None = None
     submitted_recorded_on: date | None = None
     decided_recorded_on: date | None = None
+    #: Linked to a listed (not removed) item of its organisation's published catalogue of its year (CAT-01).
+    in_published_catalogue: bool = False
 
     def step(self, kind: StepKind) -> StepFacts:
         """The facts of one step; a step never recorded reads as not started."""
@@ -104,3 +106,26 @@ class Action:
     name: str
     actor_role: Role | None = None
     step: StepFacts | None = None
+
+
+@dataclass(frozen=True)
+class CatalogueItemFacts:
+    """One item of a catalogue, as CAT-03 reads it."""
+
+    seq: int
+    title: str
+    planned_completion: date | None = None
+    #: Its linked decision was decided (the meeting's outcome recorded), published or archived.
+    decided: bool = False
+
+
+@dataclass(frozen=True)
+class CatalogueSnapshot:
+    """An organisation's catalogue of one year (事项目录) as the catalogue rules see it."""
+
+    year: int
+    status: CatalogueStatus
+    published_on: date | None
+    today: date
+    #: The items still listed (removed ones are out of the catalogue).
+    items: tuple[CatalogueItemFacts, ...] = ()

@@ -162,6 +162,29 @@ class CalendarDayKind(StrEnum):
     WORKDAY = "workday"
 
 
+class CatalogueStatus(StrEnum):
+    """事项目录: drafted, agreed by the party committee of the same level (同级党委同意), published."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+
+
+class CatalogueChange(StrEnum):
+    """An adjustment of a published catalogue (动态调整)."""
+
+    ADDED = "added"
+    CHANGED = "changed"
+    REMOVED = "removed"
+
+
+#: The procedures a catalogue item marks as required or not (履行程序要求); legality review and the collective
+#: decision are always required, so they are not flags.
+ITEM_PROCEDURES: tuple[str, ...] = (
+    "public_participation", "expert_review", "risk_assessment", "hearing", "fair_competition_review",
+)
+
+
 def values(enum: type[StrEnum]) -> list[str]:
     """The stored values of an enumeration, in declaration order."""
     return [member.value for member in enum]

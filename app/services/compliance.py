@@ -28,7 +28,7 @@ from app.rulebook import (
     is_complete,
 )
 from app.rulebook.snapshot import DecisionSnapshot
-from app.rulebook.vocabulary import CalendarDayKind, Category, DecisionStatus, Severity, StepKind
+from app.rulebook.vocabulary import CalendarDayKind, CatalogueStatus, Category, DecisionStatus, Severity, StepKind
 
 from .step_fields import step_facts
 
@@ -100,7 +100,18 @@ def snapshot_of(decision: Decision, counts: dict[int, int] | None = None) -> Dec
         signed_draft_recorded_on=signed_draft_recorded_on(decision),
         submitted_recorded_on=local_day(decision.submitted_at),
         decided_recorded_on=local_day(decision.decided_at),
+        in_published_catalogue=in_published_catalogue(decision),
     )
+
+
+def in_published_catalogue(decision: Decision) -> bool:
+    """Linked to a listed item of its organisation's published catalogue of its year (CAT-01)."""
+    item = decision.catalogue_item
+    if item is None or item.removed:
+        return False
+    catalogue = item.catalogue
+    return (catalogue.status == CatalogueStatus.PUBLISHED and catalogue.organization_id == decision.organization_id
+            and catalogue.year == decision.year)
 
 
 @dataclass(frozen=True)

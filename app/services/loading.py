@@ -6,10 +6,10 @@ the summary rebuild read the same graph in the same fixed number of queries.
 
 from __future__ import annotations
 
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
-from app.models import Decision, DraftVersion, Step
+from app.models import CatalogueItem, Decision, DraftVersion, Step
 
 
 def whole_decision(*, draft_texts: bool = False, findings: bool = True) -> tuple[ORMOption, ...]:
@@ -25,5 +25,7 @@ def whole_decision(*, draft_texts: bool = False, findings: bool = True) -> tuple
         selectinload(Decision.steps).selectinload(Step.experts),
         selectinload(Decision.steps).selectinload(Step.opinions),
         drafts,
+        # CAT-01 reads whether the item's catalogue is published: joined, no extra query.
+        joinedload(Decision.catalogue_item).joinedload(CatalogueItem.catalogue),
     )
     return (*options, selectinload(Decision.findings)) if findings else options

@@ -96,6 +96,8 @@ COMMON_FIELDS: tuple[FieldSpec, ...] = (
     _f("completed_on", "date"),
     _f("exemption_reason", "text"),
     _f("exemption_basis", "text"),
+    # Exempting a procedure the decision's catalogue item requires: why the catalogue was wrong.
+    _f("catalogue_deviation_reason", "text"),
 )
 
 #: Facts a step cannot be ``completed`` without (common sense of each procedure).

@@ -14,7 +14,7 @@ from app.rulebook import Action
 from app.rulebook.snapshot import StepFacts
 from app.rulebook.vocabulary import DecisionStatus, Outcome, StepKind, StepStatus
 
-from . import permissions
+from . import catalogues, permissions
 from .audit import changes, record_event
 from .compliance import blockers, refresh_summary
 from .decisions import check_version, mark_changed
@@ -133,18 +133,19 @@ def record_step(user: User, decision: Decision, kind: StepKind | str, data: Mapp
                        _("Only a clerk of the organisation may record this step."))
     if not permissions.can_record_step(user, decision, kind):
         raise _frozen()
-    parsed = parse_step_input(kind, data)
+    parsed = parse_step_input(kind, catalogues.exemption_defaults(decision, kind, data))
     step = decision.step(kind)
     merged = _merged_values(step, kind, parsed)
     items = parsed.items if parsed.items is not None else _current_items(step, kind)
     if parsed.status == StepStatus.EXEMPTED:
+        catalogues.check_exemption_against_item(decision, kind, merged)
         proposed = StepFacts(kind=kind, status=parsed.status, exemption_reason=merged.get("exemption_reason"),
                              exemption_basis=merged.get("exemption_basis"))
         _rule_refusal(Action("record_step", actor_role=user.role_enum, step=proposed), decision,
                       _("This step cannot be exempted like that."))
     check_completed(kind, parsed.status, merged, items)
     if parsed.status != StepStatus.EXEMPTED:
-        merged["exemption_reason"] = merged["exemption_basis"] = None
+        merged["exemption_reason"] = merged["exemption_basis"] = merged["catalogue_deviation_reason"] = None
     before = step_to_dict(step)
     _apply(step, merged, parsed.items, kind)
     step.status = parsed.status.value

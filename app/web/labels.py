@@ -199,6 +199,7 @@ FIELDS = {
     "completed_on": _l("Completed on"),
     "exemption_reason": _l("Reason for exemption"),
     "exemption_basis": _l("Legal basis of exemption"),
+    "catalogue_deviation_reason": _l("Why the catalogue was wrong"),
     # public participation
     "method": _l("Method"),
     "comment_start": _l("Comment period starts"),

@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import DECISION_DATA
 
 DECISION_KEYS = {"id", "ref_no", "title", "category", "department", "year", "amount_cny", "summary", "status",
-                 "version", "backfilled", "backfill_reason", "draft", "steps", "compliance"}
+                 "version", "backfilled", "backfill_reason", "catalogue_item_id", "draft", "steps", "compliance"}
 FINDING_KEYS = {"rule", "severity", "step", "message", "citation"}
 
 

@@ -54,6 +54,14 @@ STATE_FIELD_MESSAGES = {
     "is required for a decision entered after the fact",
     "is only stated for a decision entered after the fact",
     "Must not be before `since`.",
+    # The catalogue's state: a number taken, published (adjustments need a reason), approval and publication dates,
+    # and the decision to link (of the catalogue's organisation and year).
+    "is already used by another item of this catalogue",
+    "is required once the catalogue is published",
+    "must be in the catalogue's year or the year before",
+    "must not be before the approval",
+    "is not a decision of the catalogue's organisation",
+    "is a decision of another year",
 }
 
 
@@ -115,10 +123,21 @@ def ledger(db, clerk, legal, auditor, make_decision, walk):
     record_step(clerk, exempted, "public_participation", COMPLETE_STEPS["public_participation"])
     store_attachment(clerk, exempted, "public_participation", "征求意见公告.pdf", b"%PDF-1.4\n%%EOF\n")
     ids.append(exempted.id)
+    from app.services import catalogues
+
+    listings = []
+    for year, publish in ((2025, False), (2024, True)):
+        catalogue = catalogues.create_catalogue(clerk, {"year": year})
+        item = catalogues.add_item(clerk, catalogue, {"title": "农桥建设", "category": "major_project",
+                                                      "sponsor_unit": "建设局"})
+        if publish:
+            catalogues.approve_catalogue(clerk, catalogue, {"approved_on": "2024-02-01", "approval_ref": "白委1号"})
+            catalogues.publish_catalogue(clerk, catalogue, {"published_on": "2024-03-01"})
+        listings.append((catalogue.id, item.id))
     tokens = {role: issue_token(user.username, "password123")[0]
               for role, user in (("clerk", clerk), ("legal", legal), ("auditor", auditor))}
     db.session.commit()
-    return {"ids": ids, "tokens": tokens}
+    return {"ids": ids, "tokens": tokens, "catalogues": listings}
 
 
 def _role(path: str) -> str:
@@ -173,6 +192,16 @@ def test_operation_conforms_to_the_document(app, ledger, method, path):
             if isinstance(version, int) and not isinstance(version, bool) and version % 3:
                 # Mostly the version just read, so that writes get past the optimistic lock.
                 case.body["version"] = current_version(decision_id)
+
+        params = case.path_parameters or {}
+        catalogue_id = params.get("catalogue_id")
+        if isinstance(catalogue_id, int) and catalogue_id % 3 < 2:
+            # Mostly a catalogue that exists (a draft, a published one), with its item.
+            params["catalogue_id"], item_id = ledger["catalogues"][catalogue_id % 3]
+            if isinstance(params.get("item_id"), int) and params["item_id"] % 3:
+                params["item_id"] = item_id
+        if path.startswith("/api/v1/public/") and isinstance(params.get("year"), int) and params["year"] % 2:
+            params["org_code"], params["year"] = "BD", 2024
 
         def call():
             # One app context per request, as under a real server (the test's own stays untouched).

@@ -111,3 +111,47 @@ def test_demo_load_twice_changes_nothing(db):
     assert "already loaded" in again and "nothing changed" in again
     assert _counts(db) == counts
     assert chain_tips(db.session) == tip
+
+
+def test_demo_catalogues_and_annual_reports(app, db):
+    """2024: the seed's sentence from the data; 2025: an honest paragraph, adjustments, exemptions by catalogue."""
+    from app.models import Catalogue, CatalogueItem
+    from app.services.annual_report import ALL_FIVE, clear_annual_cache, system_annual_report
+    from app.services.catalogues import catalogue_findings
+
+    load_demo()
+    db.session.commit()
+    clear_annual_cache()
+    catalogues = {c.year: c for c in db.session.execute(select(Catalogue)).scalars()}
+    assert {year: c.status for year, c in catalogues.items()} == {2024: "published", 2025: "published"}
+    listed_2024 = [i for i in catalogues[2024].items if not i.removed]
+    assert len(listed_2024) == 47 and all(i.decision is not None for i in listed_2024)
+
+    report_2024 = system_annual_report("BD", 2024)
+    assert report_2024.statistics["decisions"] == 47
+    assert f"全年47项“三重一大”事项中，均落实{ALL_FIVE}五项法定程序。" in report_2024.text
+    assert report_2024.statistics["catalogue"]["items"] == 47 and report_2024.statistics["catalogue"]["decided"] == 47
+
+    c25 = catalogues[2025]
+    assert [(c.action, c.on.isoformat()) for c in c25.changes] == [("added", "2025-06-16"), ("removed", "2025-07-10")]
+    assert sum(i.removed for i in c25.items) == 1
+    unlisted = db.session.execute(select(Decision).where(Decision.year == 2025, Decision.catalogue_item_id.is_(None))
+                                  ).scalars().all()
+    assert {d.title for d in unlisted} == {"白甸镇2026年度为民办实事项目安排", "白甸镇农村公共厕所改造项目"}
+    exempted = db.session.execute(
+        select(Step).join(Decision).where(Decision.year == 2025, Step.status == "exempted")).scalars().all()
+    assert {(s.decision.title, s.kind) for s in exempted} == {("白甸镇机关事务管理办法", "expert_review"),
+                                                             ("白甸镇残疾人两项补贴资金发放", "risk_assessment")}
+    cited = next(s for s in exempted if s.kind == "risk_assessment")
+    assert "重大行政决策事项目录》第" in cited.exemption_basis
+    item = db.session.execute(select(CatalogueItem).where(CatalogueItem.title == "白甸镇残疾人两项补贴资金发放")
+                              ).scalar_one()
+    assert item.risk_assessment is False
+    assert "CAT-03" in {f.rule for f in catalogue_findings(c25)}
+
+    report_2025 = system_annual_report("BD", 2025)
+    text = report_2025.text
+    assert "均落实" not in text
+    assert "年中调整新增1项、调出1项" in text
+    assert "经认定依法不适用专家论证1项" in text and "风险评估1项" in text
+    assert "尚有" in text and "项决策程序未完整" in text

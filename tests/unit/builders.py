@@ -126,7 +126,7 @@ def compliant_steps() -> dict[StepKind, StepFacts]:
 
 
 def compliant_snapshot(**changes: Any) -> DecisionSnapshot:
-    """A published 2025 decision with nothing to find; ``changes`` replace snapshot fields."""
+    """A published 2025 decision with nothing to find (listed in its catalogue); ``changes`` replace snapshot fields."""
     snapshot = DecisionSnapshot(
         category=Category.MAJOR_MATTER,
         status=DecisionStatus.PUBLISHED,
@@ -135,6 +135,7 @@ def compliant_snapshot(**changes: Any) -> DecisionSnapshot:
         today=TODAY,
         ref_no="BD-2025-001",
         published_on=PUBLISHED,
+        in_published_catalogue=True,
     )
     return replace(snapshot, **changes)
 

@@ -45,7 +45,7 @@ spec = importlib.util.spec_from_file_location(
 module = importlib.util.module_from_spec(spec)
 sys.modules["rulebook"] = module
 spec.loader.exec_module(module)
-assert len(module.RULES) == 27
+assert len(module.RULES) == 30
 loaded = {{name.split(".")[0] for name in sys.modules}}
 bad = loaded & {{"flask", "sqlalchemy", "flask_sqlalchemy", "app"}}
 assert not bad, bad

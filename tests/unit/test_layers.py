@@ -9,7 +9,8 @@ import pytest
 
 APP = Path(__file__).resolve().parents[2] / "app"
 #: The web blueprint packages and the JSON API.
-BLUEPRINTS = {"admin", "api", "audit_views", "auth", "decisions", "payments", "reports", "review"}
+BLUEPRINTS = {"admin", "api", "archive", "audit_views", "auth", "catalogues", "decisions", "payments", "public",
+              "reports", "review"}
 SOURCES = sorted(APP.rglob("*.py"))
 
 

@@ -34,6 +34,7 @@ CONTRACT = {
     "EVD-01": W,
     "GEN-03": V,
     "REC-01": V, "REC-02": W,
+    "CAT-01": B, "CAT-02": W, "CAT-03": W,
 }  # fmt: skip
 
 

@@ -93,6 +93,9 @@ EXPECTED: dict[tuple[str, str], Case] = {
     ("reports.dashboard", "GET"): Case(row(LOGIN, 200, 403, 200, 200, 200), query="year=2025"),
     ("reports.export_csv", "GET"): Case(row(LOGIN, 200, 403, 200, 200, 200), query="year=2025"),
     ("reports.export_xlsx", "GET"): Case(row(LOGIN, 200, 403, 200, 200, 200), query="year=2025"),
+    ("reports.annual", "GET"): Case(row(LOGIN, 200, 403, 200, 200, 200), query="year=2025"),
+    ("reports.annual_docx", "GET"): Case(row(LOGIN, 200, 403, 200, 200, 200), query="year=2025"),
+    ("reports.annual_xlsx", "GET"): Case(row(LOGIN, 200, 403, 200, 200, 200), query="year=2025"),
     # -- audit trail --------------------------------------------------------------------------------------------
     ("audit.events", "GET"): Case(row(LOGIN, 403, 403, 200, 200, 403)),
     ("audit.verify", "GET"): Case(row(LOGIN, 403, 403, 200, 200, 403)),
@@ -126,6 +129,21 @@ EXPECTED: dict[tuple[str, str], Case] = {
     ("payments.ledger_upload", "POST"): Case(row(LOGIN, 422, 403, 403, 403, 422)),
     ("payments.ledger_confirm", "POST"): Case(row(LOGIN, 302, 403, 403, 403, 302)),
     ("payments.ledger_template", "GET"): Case(row(LOGIN, 200, 403, 403, 403, 200)),
+    # -- decision catalogues (a BD draft catalogue with one item; the admin of HA sees only HA's) --------------
+    ("catalogues.index", "GET"): Case(row(LOGIN, 200, 200, 200, 200, 200)),
+    ("catalogues.index", "POST"): Case(row(LOGIN, 422, 403, 403, 403, 422)),  # empty year: errors
+    ("catalogues.detail", "GET"): Case(row(LOGIN, 200, 200, 200, 404, 404)),
+    ("catalogues.export_xlsx", "GET"): Case(row(LOGIN, 200, 200, 200, 404, 404)),
+    ("catalogues.add_item", "POST"): Case(row(LOGIN, 422, 403, 403, 404, 404)),
+    ("catalogues.edit_item", "GET"): Case(row(LOGIN, 200, 200, 200, 404, 404)),
+    ("catalogues.edit_item", "POST"): Case(row(LOGIN, 422, 403, 403, 404, 404)),
+    ("catalogues.remove_item", "POST"): Case(row(LOGIN, 302, 403, 403, 404, 404)),  # a draft's item: deleted
+    ("catalogues.link", "POST"): Case(row(LOGIN, 302, 403, 403, 404, 404)),  # no decision: stays unlinked
+    ("catalogues.approve", "POST"): Case(row(LOGIN, 422, 403, 403, 404, 404)),
+    ("catalogues.publish", "POST"): Case(row(LOGIN, 422, 403, 403, 404, 404)),  # not approved
+    ("catalogues.import_xlsx", "POST"): Case(row(LOGIN, 422, 403, 403, 404, 404)),  # no file
+    # -- the public page: nobody sees an unpublished catalogue ---------------------------------------------------
+    ("public.catalogue", "GET"): Case(row(404, 404, 404, 404, 404, 404)),
 }
 
 #: Not pages: files served as they are, and the JSON API (its own permission tests in tests/api).
@@ -176,10 +194,19 @@ def world(db, clerk, legal, auditor, make_user, make_decision, walk, signing_key
     payment = Payment(organization_id=decision.organization_id, paid_on=date(2025, 3, 1), voucher_no="记-1",
                       payee="某公司", amount_cny=Decimal("120000.00"), summary="")
     db.session.add(payment)
+    from app.services import catalogues
+
+    catalogue = catalogues.create_catalogue(users["clerk"], {"year": 2025})
+    item = catalogues.add_item(users["clerk"], catalogue, {"title": "农桥建设", "category": "major_project",
+                                                            "sponsor_unit": "建设局"})
     create_checkpoint()
     db.session.commit()
     values = {
         "payment_id": payment.id,
+        "catalogue_id": catalogue.id,
+        "item_id": item.id,
+        "org_code": "BD",
+        "year": 2025,
         "decision_id": decision.id,
         "attachment_id": attachment.id,
         "user_id": target.id,

@@ -6,6 +6,7 @@ from types import MappingProxyType
 
 # Importing a rule module registers its rules.
 from . import (  # noqa: F401
+    catalogue,
     collective_decision,
     expert_review,
     general,
@@ -15,7 +16,7 @@ from . import (  # noqa: F401
     record,
     risk_assessment,
 )
-from .base import REGISTRY, Context, Issue, Rule
+from .base import REGISTRY, CatalogueContext, Context, Issue, Rule
 
 #: The catalogue ids, in the order of DESIGN §3; part of the API.
 CATALOGUE: tuple[str, ...] = (
@@ -29,6 +30,7 @@ CATALOGUE: tuple[str, ...] = (
     "EVD-01",
     "GEN-03",
     "REC-01", "REC-02",
+    "CAT-01", "CAT-02", "CAT-03",
 )  # fmt: skip
 
 if set(REGISTRY) != set(CATALOGUE):  # pragma: no cover - guards the catalogue against a stray edit
@@ -36,4 +38,4 @@ if set(REGISTRY) != set(CATALOGUE):  # pragma: no cover - guards the catalogue a
 
 RULES: MappingProxyType[str, Rule] = MappingProxyType({rule_id: REGISTRY[rule_id] for rule_id in CATALOGUE})
 
-__all__ = ["CATALOGUE", "RULES", "Context", "Issue", "Rule"]
+__all__ = ["CATALOGUE", "RULES", "CatalogueContext", "Context", "Issue", "Rule"]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..findings import Finding
 from ..profiles import Profile
-from ..snapshot import Action, DecisionSnapshot, StepFacts
+from ..snapshot import Action, CatalogueSnapshot, DecisionSnapshot, StepFacts
 from ..vocabulary import Severity, StepKind, StepStatus
 from ..workdays import WorkdayCalendar
 
@@ -30,6 +30,14 @@ class Context:
 
     def step(self, kind: StepKind) -> StepFacts:
         return self.snapshot.step(kind)
+
+
+@dataclass(frozen=True)
+class CatalogueContext:
+    """What a catalogue rule reads: the catalogue's facts and the jurisdiction."""
+
+    snapshot: CatalogueSnapshot
+    profile: Profile
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,8 @@ class Rule:
     check: Check
     #: Guards an action only (LR-01, LR-02, CD-01): not a standing fact, so evaluate() skips it.
     action_only: bool = False
+    #: What the rule judges: a decision, or a catalogue (CAT-02, CAT-03: ``evaluate_catalogue``).
+    subject: str = "decision"
 
     def __call__(self, ctx: Context) -> list[Finding]:
         """Run the check and turn each issue into a finding citing the profile's article for this rule."""
@@ -92,13 +102,14 @@ def rule(
     title_zh: str,
     title_en: str,
     action_only: bool = False,
+    subject: str = "decision",
 ) -> Callable[[Check], Rule]:
     """Declare a check function as the rule ``rule_id`` and register it."""
 
     def register(check: Check) -> Rule:
         if rule_id in REGISTRY:
             raise ValueError(f"rule {rule_id} is defined twice")
-        REGISTRY[rule_id] = Rule(rule_id, severity, step, citation, title_zh, title_en, check, action_only)
+        REGISTRY[rule_id] = Rule(rule_id, severity, step, citation, title_zh, title_en, check, action_only, subject)
         return REGISTRY[rule_id]
 
     return register
