@@ -68,6 +68,9 @@ EXPECTED: dict[tuple[str, str], Case] = {
     ("decisions.detail", "GET"): Case(row(LOGIN, 200, 200, 200, 404, 404)),
     ("decisions.draft_diff", "GET"): Case(row(LOGIN, 200, 200, 200, 404, 404)),
     ("decisions.download", "GET"): Case(row(LOGIN, 200, 200, 200, 404, 404)),
+    # -- the dossier (决策档案) of a decision and a year's archive (the seeded BD year has nothing decided: 422) ----
+    ("archive.dossier", "GET"): Case(row(LOGIN, 200, 200, 200, 404, 404)),
+    ("archive.year_archive", "GET"): Case(row(LOGIN, 422, 403, 422, 404, 404)),
     # -- decisions: the clerk's writes --------------------------------------------------------------------------
     ("decisions.create", "GET"): Case(row(LOGIN, 200, 403, 403, 403, 200)),
     ("decisions.create", "POST"): Case(row(LOGIN, 422, 403, 403, 403, 422)),
