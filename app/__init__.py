@@ -148,6 +148,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(admin_bp)
 
+    from .tasks.views import blueprint as tasks_bp
+
+    app.register_blueprint(tasks_bp)
+
     from .api import init_app as init_api
 
     init_api(app)

@@ -210,6 +210,28 @@ def demo_synth_command(count: int, seed: int, townships: int | None) -> None:
     click.echo(f"{summary} in {time.perf_counter() - started:.1f} s")
 
 
+reminders_cli = AppGroup("reminders", help="E-mail reminders of the statutory deadlines.")
+
+
+@reminders_cli.command("send")
+@click.option("--within-days", type=click.IntRange(0, 366), default=None,
+              help="Deadlines ending within this many days (default: DUE_WINDOW_DAYS), and those passed.")
+def reminders_send_command(within_days: int | None) -> None:
+    """E-mail each clerk and legal adviser the deadlines that concern them; once a day per item (for cron).
+
+    Exits 1 when a message could not be delivered (it is tried again by the next run).
+    """
+    from .services.reminders import send_reminders
+
+    with write_intent():
+        report = send_reminders(within_days=within_days)
+    click.echo(f"{report.day}: sent {report.sent} messages with {report.items} deadlines")
+    for username, reason in report.failed.items():
+        click.echo(f"error: {username}: {reason}", err=True)
+    if report.failed:
+        sys.exit(1)
+
+
 def register(app: Flask) -> None:
-    for group in (users_cli, audit_cli, calendar_cli, compliance_cli, demo_cli):
+    for group in (users_cli, audit_cli, calendar_cli, compliance_cli, demo_cli, reminders_cli):
         app.cli.add_command(group)

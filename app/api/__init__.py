@@ -78,7 +78,7 @@ def _swagger_ui_path():
 
 def init_app(app: Flask) -> Api:
     """Register the API blueprints, the document and the local documentation page."""
-    from . import audit_events, decisions, reports, steps, tokens
+    from . import audit_events, decisions, due, reports, steps, tokens
 
     config = {
         "API_TITLE": "重大决策程序合规台账 API",
@@ -101,7 +101,7 @@ def init_app(app: Flask) -> Api:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/tokens."}
     )
-    for module in (tokens, decisions, steps, reports, audit_events):
+    for module in (tokens, decisions, steps, reports, audit_events, due):
         api.register_blueprint(module.blueprint)
         csrf.exempt(module.blueprint)
     app.register_blueprint(

@@ -5,6 +5,7 @@ from .audit import GLOBAL_CHAIN, AuditCheckpoint, AuditEvent, AuditLogImmutable
 from .calendar import CalendarDay
 from .decision import Decision, DecisionFinding, DraftVersion
 from .organization import Organization
+from .reminder import ReminderDelivery
 from .session import LoginThrottle, UserSession
 from .step import Expert, MemberOpinion, Step
 from .token import ApiToken
@@ -25,6 +26,7 @@ __all__ = [
     "LoginThrottle",
     "MemberOpinion",
     "Organization",
+    "ReminderDelivery",
     "Step",
     "User",
     "UserSession",

@@ -9,7 +9,7 @@ import pytest
 
 APP = Path(__file__).resolve().parents[2] / "app"
 #: The web blueprint packages and the JSON API.
-BLUEPRINTS = {"admin", "api", "audit_views", "auth", "decisions", "reports", "review"}
+BLUEPRINTS = {"admin", "api", "audit_views", "auth", "decisions", "reports", "review", "tasks"}
 SOURCES = sorted(APP.rglob("*.py"))
 
 
