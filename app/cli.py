@@ -34,14 +34,21 @@ users_cli = AppGroup("users", help="User accounts.")
 @click.option("--role", required=True, type=click.Choice(["clerk", "legal_adviser", "auditor", "admin"]))
 @click.option("--org", "org_code", required=True, help="Organisation code, e.g. BD.")
 @click.option("--display-name", default=None)
+@click.option("--email", default=None, help="Where the deadline reminders go (optional).")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-def create_user_command(username: str, role: str, org_code: str, display_name: str | None, password: str) -> None:
+def create_user_command(username: str, role: str, org_code: str, display_name: str | None, email: str | None,
+                        password: str) -> None:
     """Create a user (the password is asked for unless --password is given)."""
+    from .services.admin import check_email
     from .services.users import create_user
 
     with write_intent():
         try:
-            user = create_user(username, role, org_code, password, display_name)
+            errors: dict[str, str] = {}
+            email = check_email(email, errors)
+            if errors:
+                raise ValidationFailed(errors)
+            user = create_user(username, role, org_code, password, display_name, email=email)
         except DomainError as error:
             _fail(error)
         db.session.commit()

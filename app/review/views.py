@@ -61,7 +61,9 @@ def queue():
     clocks = current_context()
     # 713号令 art. 26: the opinion is lawfully signed no earlier than N working days after submission.
     not_before = {item.decision.id: earliest_signing_date(item.submitted_on, clocks) for item in items}
-    return render_template("review/queue.html", queue_items=items, truncated=len(items) >= QUEUE_LIMIT,
+    truncated = len(items) >= QUEUE_LIMIT
+    return render_template("review/queue.html", queue_items=items, truncated=truncated,
+                           queue_total=queue_count(current_user.organization_id) if truncated else len(items),
                            not_before=not_before, today=today(), review_workdays=clocks.profile.review_workdays_min,
                            review_citation=clocks.profile.citation("LR-03", RULES["LR-03"].citation))
 

@@ -24,6 +24,7 @@ CONTRACT = {
     ("get", "/api/v1/audit/verify"),
     ("delete", "/api/v1/tokens/current"),
     ("get", "/api/v1/audit/events"),
+    ("get", "/api/v1/due"),
 }
 
 
