@@ -19,9 +19,10 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.clock import today as local_today
+from app.clock import utcnow
 from app.extensions import db
 from app.models import ReminderDelivery, User
 from app.rulebook.vocabulary import Role
@@ -150,8 +151,10 @@ def _deliver(smtp, user: Recipient, items: list[Deadline], today: date, link, re
     """Record the items, hand the message over, commit; a refused message leaves nothing recorded."""
     with force_locale(REMINDER_LOCALE):
         message = compose(user, items, today, link)
-    for deadline in items:
-        db.session.add(ReminderDelivery(user_id=user.id, item_key=deadline.key, day=today))
+    # One INSERT however many items (the unique key refuses a concurrent run's duplicate).
+    db.session.execute(insert(ReminderDelivery), [
+        {"user_id": user.id, "item_key": deadline.key, "day": today, "sent_at": utcnow()} for deadline in items
+    ])
     record_event(None, "reminder.send", "user", user.id, actor_name="reminders",
                  after={"day": today.isoformat(), "to": user.email, "items": [d.key for d in items]})
     try:

@@ -176,7 +176,8 @@ def test_list_query_count_is_bounded_and_independent_of_page_size(app, db, login
     assert len(large) <= 5, large
     user_queries = [s for s in large if "FROM users" in s or "JOIN users" in s]  # with its session row
     assert len(user_queries) == 1, user_queries
-    filtered = _count_page(app, client, count_queries, "/decisions?per_page=50&year=2024&category=major_project&complete=no")
+    filtered = _count_page(app, client, count_queries,
+                           "/decisions?per_page=50&year=2024&category=major_project&complete=no")
     assert len(filtered) == len(large)
 
 
