@@ -40,9 +40,38 @@ def _sent_for_review(live_server, title: str) -> str:
     return ref_no
 
 
-def test_legal_adviser_lands_on_the_queue_with_its_count(login, live_server):
-    first = _sent_for_review(live_server, "白甸镇农贸市场改造工程相关事宜")
-    second = _sent_for_review(live_server, "白甸镇河道疏浚工程相关事宜")
+def _sign_all(live_server, ref_nos: list[str]) -> None:
+    """Leave the shared queue as it was: the other journeys expect it empty after their signature."""
+    from app.extensions import db
+    from app.models import Decision, User
+    from app.services import steps
+
+    with live_server.app.app_context():
+        legal = db.session.execute(select(User).where(User.username == "legal")).scalar_one()
+        for ref_no in ref_nos:
+            decision = db.session.execute(select(Decision).where(Decision.ref_no == ref_no)).scalar_one()
+            steps.sign_legality_review(legal, decision, {"opinion": "lawful", "opinion_text": "合法",
+                                                         "reviewed_on": "2025-04-25"})
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def sent(live_server):
+    """``sent(title)``: a draft sent for review, signed again when the test ends."""
+    made: list[str] = []
+
+    def send(title: str) -> str:
+        made.append(_sent_for_review(live_server, title))
+        return made[-1]
+
+    yield send
+    _sign_all(live_server, made)
+
+
+def test_legal_adviser_lands_on_the_queue_with_its_count(login, live_server, sent):
+    first = sent("白甸镇农贸市场改造工程相关事宜")
+    second = sent("白甸镇河道疏浚工程相关事宜")
     page = login("legal")
     assert re.fullmatch(rf"{re.escape(live_server.url)}/?", page.url), page.url  # the home page is the queue
     assert page.locator("h1").inner_text().strip() == "合法性审查待办"
@@ -57,7 +86,7 @@ def test_legal_adviser_lands_on_the_queue_with_its_count(login, live_server):
     save_screenshot(page, "review-queue.png")
 
     # The count follows the queue on every page: a new draft sent for review adds one.
-    _sent_for_review(live_server, "白甸镇文化站修缮相关事宜")
+    sent("白甸镇文化站修缮相关事宜")
     page.goto("/decisions")
     assert int(page.locator("nav .queue-badge").inner_text()) == waiting + 1
 
