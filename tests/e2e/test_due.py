@@ -91,7 +91,34 @@ def test_legal_adviser_lands_on_the_queue_with_its_count(login, live_server, sen
     assert int(page.locator("nav .queue-badge").inner_text()) == waiting + 1
 
 
-def test_clerk_lands_on_the_to_dos(login):
+def _decided(live_server, title: str) -> str:
+    """A decision of 白甸镇 approved at the meeting of 6 May 2025 and not published: long overdue."""
+    from app.extensions import db
+    from app.models import Decision, User
+    from app.services import steps
+    from app.services.decisions import submit_decision
+    from tests.conftest import MEETING, SIGNATURE
+
+    ref_no = _sent_for_review(live_server, title)
+    with live_server.app.app_context():
+        legal = db.session.execute(select(User).where(User.username == "legal")).scalar_one()
+        clerk = db.session.execute(select(User).where(User.username == "clerk")).scalar_one()
+        decision = db.session.execute(select(Decision).where(Decision.ref_no == ref_no)).scalar_one()
+        steps.sign_legality_review(legal, decision, SIGNATURE)
+        submit_decision(clerk, decision)
+        steps.record_step(clerk, decision, "collective_decision", MEETING)
+        db.session.commit()
+        db.session.remove()
+    return ref_no
+
+
+def test_clerk_lands_on_the_to_dos(login, live_server):
+    ref_no = _decided(live_server, "白甸镇污水管网改造工程相关事宜")
     page = login("clerk")
     assert page.locator("h1").inner_text().strip() == "待办"
     assert page.locator("nav a[href='/due']").count() == 1
+    publication = page.locator(f'.due-overdue tr.due-item[data-ref="{ref_no}"][data-deadline="publication"]')
+    # 20 working days after the meeting of 6 May 2025 (art. 32): 4 June 2025, long past.
+    assert publication.get_attribute("data-due-on") == "2025-06-04"
+    assert "第三十二条" in publication.locator(".citation").inner_text()
+    save_screenshot(page, "due.png")

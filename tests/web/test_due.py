@@ -95,6 +95,7 @@ def test_legal_adviser_due_page_lists_not_before_dates(login, legal, make_decisi
     assert "不早于2025-04-21" in text_of(body) and "现在可以办理" in text_of(body)
     assert f'href="/review/{decision.id}"' in body
     assert 'id="refused-heading"' not in body  # the clerk's work lists are the clerk's
+    assert 'href="/due"' not in body[body.index("<nav"):body.index("</nav>")]  # the queue is the adviser's menu
 
 
 def test_auditor_lands_on_the_dashboard_without_the_clerks_to_dos(login, auditor, make_decision, walk, page_text):
