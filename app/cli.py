@@ -233,6 +233,8 @@ def reminders_send_command(within_days: int | None) -> None:
     with write_intent():
         report = send_reminders(within_days=within_days)
     click.echo(f"{report.day}: sent {report.sent} messages with {report.items} deadlines")
+    for username in report.skipped:
+        click.echo(f"skipped {username}: another run sent these deadlines meanwhile")
     for username, reason in report.failed.items():
         click.echo(f"error: {username}: {reason}", err=True)
     if report.failed:

@@ -20,6 +20,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 
 from app.clock import today as local_today
 from app.clock import utcnow
@@ -43,6 +44,8 @@ class Report:
     sent: int = 0
     items: int = 0
     delivered: list[str] = field(default_factory=list)
+    #: Users whose items another run recorded while this one ran: not sent again.
+    skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
 
 
@@ -151,10 +154,15 @@ def _deliver(smtp, user: Recipient, items: list[Deadline], today: date, link, re
     """Record the items, hand the message over, commit; a refused message leaves nothing recorded."""
     with force_locale(REMINDER_LOCALE):
         message = compose(user, items, today, link)
-    # One INSERT however many items (the unique key refuses a concurrent run's duplicate).
-    db.session.execute(insert(ReminderDelivery), [
-        {"user_id": user.id, "item_key": deadline.key, "day": today, "sent_at": utcnow()} for deadline in items
-    ])
+    # One INSERT however many items; the unique key refuses what a concurrent run recorded meanwhile.
+    try:
+        db.session.execute(insert(ReminderDelivery), [
+            {"user_id": user.id, "item_key": deadline.key, "day": today, "sent_at": utcnow()} for deadline in items
+        ])
+    except IntegrityError:
+        db.session.rollback()
+        report.skipped.append(user.username)
+        return
     record_event(None, "reminder.send", "user", user.id, actor_name="reminders",
                  after={"day": today.isoformat(), "to": user.email, "items": [d.key for d in items]})
     try:

@@ -92,6 +92,19 @@ def test_a_refused_message_is_not_recorded_and_is_tried_again(db, mailbox, peopl
     assert len(mailbox.to("clerk@bd.example.cn")) == 1 and _deliveries(db) == 3
 
 
+def test_items_a_concurrent_run_recorded_are_not_sent_again(db, mailbox, people, make_decision, walk,
+                                                              monkeypatch):
+    from app.services import reminders
+
+    walk(make_decision(), "decided")
+    assert send_reminders(today=DAY).sent == 1
+    # A second run that read the deliveries before the first one committed them.
+    monkeypatch.setattr(reminders, "already_sent", lambda day: set())
+    late = send_reminders(today=DAY)
+    assert (late.sent, late.skipped, late.failed) == (0, ["clerk_bd"], {})
+    assert len(mailbox.messages) == 1 and _deliveries(db) == 2
+
+
 def test_no_server_records_nothing(app, db, people, make_decision, walk, monkeypatch):
     from tests.smtp_server import free_port
 
