@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select
@@ -90,11 +90,13 @@ class Deadline:
     ref_no: str = ""
     title: str = ""
     step: StepKind | None = None
+    #: The record a clock of no decision runs for, e.g. ``catalogue:7`` (it names the item in ``key``).
+    record: str | None = None
 
     @property
     def key(self) -> str:
         """Stable across days (the reminders' "same item"): the clock and the record it runs for."""
-        return f"{self.deadline}:{self.decision_id}"
+        return f"{self.deadline}:{self.record or self.decision_id}"
 
     def overdue(self, today: date) -> bool:
         """Past its last day; a "not before" date is never overdue (from that day on one may act)."""
@@ -308,7 +310,7 @@ def _decision_source(due: DueContext) -> Iterable[Deadline]:
 
 
 #: Where deadlines come from; catalogue and dossier clocks join as one function each.
-SOURCES: list[Source] = [_decision_source]
+SOURCES: tuple[Source, ...] = (_decision_source,)
 
 
 def current_context() -> ClockContext:
@@ -324,7 +326,15 @@ def all_deadlines(organization_ids: list[int] | None, today: date | None = None,
     return sorted(found, key=lambda d: (d.due_on, d.ref_no, d.deadline))
 
 
-def concerns(user: User | Any, deadline: Deadline) -> bool:
+class Person(Protocol):
+    """What ``concerns`` reads of an account (a ``User`` or the reminders' plain copy of one)."""
+
+    is_active: bool
+    role: str
+    organization_id: int
+
+
+def concerns(user: Person, deadline: Deadline) -> bool:
     """The user must act on it: an active user of the deadline's role and organisation."""
     return user.is_active and user.role == deadline.concerns and user.organization_id == deadline.organization_id
 

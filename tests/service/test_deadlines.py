@@ -229,3 +229,12 @@ def test_a_new_clock_is_one_function_in_the_list(clocks, monkeypatch) -> None:
 
     monkeypatch.setattr(deadlines, "DECISION_CLOCKS", (*deadlines.DECISION_CLOCKS, always))
     assert [d.deadline for d in decision_deadlines([_facts()], clocks)] == ["test_clock"]
+
+
+def test_an_items_key_names_its_clock_and_record_not_its_date() -> None:
+    on_decision = deadlines.Deadline("publication", date(2025, 6, 4), "c", deadlines.Role.CLERK, 1, decision_id=42)
+    moved = deadlines.Deadline("publication", date(2025, 6, 9), "c", deadlines.Role.CLERK, 1, decision_id=42)
+    on_catalogue = deadlines.Deadline("catalogue_publication", date(2025, 3, 31), "c", deadlines.Role.CLERK, 1,
+                                      record="catalogue:7")
+    assert on_decision.key == moved.key == "publication:42"
+    assert on_catalogue.key == "catalogue_publication:catalogue:7"
