@@ -87,7 +87,9 @@ STEP_KINDS = ("public_participation", "expert_review", "risk_assessment", "legal
 PAGES: list[AuditedPage] = [
     AuditedPage("login", None, "/login"),
     AuditedPage("login-refused", None, "/login", _refused_login),
-    AuditedPage("list", "clerk", "/"),
+    AuditedPage("list", "clerk", "/decisions"),
+    AuditedPage("due", "clerk", "/"),
+    AuditedPage("due-adviser", "legal", "/due"),
     AuditedPage("decision", "clerk", "/decisions/{decision}"),
     AuditedPage("decision-new", "clerk", "/decisions/new"),
     AuditedPage("decision-revised", "clerk", "/decisions/{revised}"),
@@ -247,7 +249,9 @@ def test_the_csp_refuses_the_inline_axe_script(sessions):
 PHONE_PAGES: list[tuple[str, str]] = [
     ("clerk", "/decisions/{decision}"),
     ("clerk", "/decisions/{revised}"),
+    ("clerk", "/decisions"),
     ("clerk", "/"),
+    ("legal", "/review"),
     ("clerk", "/decisions/{revised}/steps/expert_review"),
     ("clerk", "/decisions/{decision}/steps/collective_decision"),
     ("auditor", "/reports/dashboard?year=2025&org=HA"),
