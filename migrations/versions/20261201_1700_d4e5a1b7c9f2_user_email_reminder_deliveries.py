@@ -5,7 +5,7 @@ deadlines; ``reminder_deliveries`` records each item sent to a user on a day,
 unique, so a second run of the same day sends nothing twice.
 
 Revision ID: d4e5a1b7c9f2
-Revises: 5cc8db8cdd62
+Revises: 3e8b1f0c7a65
 Create Date: 2026-12-01 16:00:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4e5a1b7c9f2'
-down_revision = '5cc8db8cdd62'
+down_revision = '3e8b1f0c7a65'
 branch_labels = None
 depends_on = None
 
