@@ -101,7 +101,7 @@ PAGES: list[AuditedPage] = [
     AuditedPage("step-read-only", "clerk", "/decisions/{decision}/steps/expert_review"),
     AuditedPage("step-refused", "clerk", "/decisions/{revised}/steps/public_participation", _refused_step_save),
     AuditedPage("step-upload-refused", "clerk", "/decisions/{revised}/steps/public_participation", _refused_upload),
-    AuditedPage("list-filtered", "auditor", "/?year=2025&org=HA&rule=GEN-01&step=legality_review&step_status=missing"),
+    AuditedPage("list-filtered", "auditor", "/decisions?year=2025&org=HA&rule=GEN-01&step=legality_review&step_status=missing"),
     AuditedPage("password", "clerk", "/password"),
     AuditedPage("review-queue", "legal", "/review"),
     AuditedPage("review", "legal", "/review/{decision}"),
