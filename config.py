@@ -115,6 +115,19 @@ class Config:
     PROXY_FIX_X_PROTO = _int("PROXY_FIX_X_PROTO", _int("PROXY_FIX_X_FOR", 0))
     #: Strict-Transport-Security max-age in seconds; 0 sends no HSTS header (production: one year).
     HSTS_SECONDS = _int("HSTS_SECONDS", 0)
+    #: The to-do page and ``GET /api/v1/due`` list the deadlines ending within this many days (and those passed).
+    DUE_WINDOW_DAYS = _int("DUE_WINDOW_DAYS", 14)
+    #: Where ``flask reminders send`` links to: the address people open the app at.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    #: The SMTP server of the reminders (standard library smtplib).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "重大决策合规台账 <noreply@localhost>")
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
     BOOTSTRAP_SERVE_LOCAL = True
     WTF_CSRF_TIME_LIMIT = None
     TESTING = False

@@ -157,6 +157,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(catalogues_bp)
 
+    from .tasks.views import blueprint as tasks_bp
+
+    app.register_blueprint(tasks_bp)
+
     from .api import init_app as init_api
 
     init_api(app)

@@ -34,14 +34,21 @@ users_cli = AppGroup("users", help="User accounts.")
 @click.option("--role", required=True, type=click.Choice(["clerk", "legal_adviser", "auditor", "admin"]))
 @click.option("--org", "org_code", required=True, help="Organisation code, e.g. BD.")
 @click.option("--display-name", default=None)
+@click.option("--email", default=None, help="Where the deadline reminders go (optional).")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-def create_user_command(username: str, role: str, org_code: str, display_name: str | None, password: str) -> None:
+def create_user_command(username: str, role: str, org_code: str, display_name: str | None, email: str | None,
+                        password: str) -> None:
     """Create a user (the password is asked for unless --password is given)."""
+    from .services.admin import check_email
     from .services.users import create_user
 
     with write_intent():
         try:
-            user = create_user(username, role, org_code, password, display_name)
+            errors: dict[str, str] = {}
+            email = check_email(email, errors)
+            if errors:
+                raise ValidationFailed(errors)
+            user = create_user(username, role, org_code, password, display_name, email=email)
         except DomainError as error:
             _fail(error)
         db.session.commit()
@@ -378,6 +385,31 @@ def report_annual_command(org_code: str, year: int, docx_path: Path | None) -> N
         click.echo(f"wrote {docx_path}", err=True)
 
 
+reminders_cli = AppGroup("reminders", help="E-mail reminders of the statutory deadlines.")
+
+
+@reminders_cli.command("send")
+@click.option("--within-days", type=click.IntRange(0, 366), default=None,
+              help="Deadlines ending within this many days (default: DUE_WINDOW_DAYS), and those passed.")
+def reminders_send_command(within_days: int | None) -> None:
+    """E-mail each clerk and legal adviser the deadlines that concern them; once a day per item (for cron).
+
+    Exits 1 when a message could not be delivered (it is tried again by the next run).
+    """
+    from .services.reminders import send_reminders
+
+    with write_intent():
+        report = send_reminders(within_days=within_days)
+    click.echo(f"{report.day}: sent {report.sent} messages with {report.items} deadlines")
+    for username in report.skipped:
+        click.echo(f"skipped {username}: another run sent these deadlines meanwhile")
+    for username, reason in report.failed.items():
+        click.echo(f"error: {username}: {reason}", err=True)
+    if report.failed:
+        sys.exit(1)
+
+
 def register(app: Flask) -> None:
-    for group in (users_cli, audit_cli, calendar_cli, compliance_cli, demo_cli, archive_cli, import_cli, report_cli):
+    for group in (users_cli, audit_cli, calendar_cli, compliance_cli, demo_cli, archive_cli, import_cli, report_cli,
+                  reminders_cli):
         app.cli.add_command(group)

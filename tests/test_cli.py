@@ -142,3 +142,38 @@ def test_compliance_rebuild(app, db, make_decision, walk):
     result = _run(app, "compliance", "rebuild")
     assert result.exit_code == 0, result.output
     assert "rebuilt 1 decisions" in result.output
+
+
+def test_reminders_send_delivers_once_a_day_through_a_real_smtp_server(app, db, clerk, make_decision, walk,
+                                                                      monkeypatch):
+    from tests.smtp_server import smtp_server
+
+    decision = walk(make_decision(), "decided")  # its publication (2025) is long overdue
+    clerk.email = "clerk@bd.example.cn"
+    db.session.commit()
+    with smtp_server() as mailbox:
+        monkeypatch.setitem(app.config, "MAIL_SERVER", mailbox.host)
+        monkeypatch.setitem(app.config, "MAIL_PORT", mailbox.port)
+        first = _run(app, "reminders", "send")
+        assert first.exit_code == 0, first.output
+        assert "sent 1 messages with 2 deadlines" in first.output
+        second = _run(app, "reminders", "send")
+        assert second.exit_code == 0 and "sent 0 messages" in second.output
+        [message] = mailbox.messages
+        assert message["To"].endswith("<clerk@bd.example.cn>") and decision.ref_no in mailbox.body(message)
+        mailbox.refuse.add("clerk@bd.example.cn")
+        db.session.rollback()
+        walk(make_decision(), "decided")  # a new item, refused by the server
+        refused = _run(app, "reminders", "send")
+        assert refused.exit_code == 1 and "error: clerk_bd" in refused.output
+
+
+def test_users_create_takes_an_email_address(app, db, orgs):
+    result = _run(app, "users", "create", "--username", "zhao", "--role", "clerk", "--org", "BD",
+                  "--email", "not-an-address", "--password", "s3cret-pass")
+    assert result.exit_code == 2 and "email" in result.output
+    result = _run(app, "users", "create", "--username", "zhao", "--role", "clerk", "--org", "BD",
+                  "--email", "zhao@bd.example.cn", "--password", "s3cret-pass")
+    assert result.exit_code == 0, result.output
+    db.session.rollback()
+    assert db.session.execute(select(User.email).where(User.username == "zhao")).scalar_one() == "zhao@bd.example.cn"

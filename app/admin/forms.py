@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from app.services.admin import DISPLAY_NAME_MAX, ORG_NAME_MAX
+from app.services.admin import DISPLAY_NAME_MAX, EMAIL_MAX, ORG_NAME_MAX
 from app.services.organizations import OrgTree
 from app.services.users import PASSWORD_MIN
 from app.web import labels
@@ -30,6 +30,8 @@ class _UserFields(FlaskForm):
     display_name = StringField(_l("Display name"), validators=[DataRequired(_REQUIRED), Length(max=DISPLAY_NAME_MAX)])
     role = SelectField(_l("Role"), validators=[DataRequired(_REQUIRED)])
     organization = SelectField(_l("Organisation"), validators=[DataRequired(_REQUIRED)])
+    email = StringField(_l("E-mail address"), validators=[Optional(), Length(max=EMAIL_MAX)],
+                        render_kw={"autocomplete": "off", "inputmode": "email"})
 
     def __init__(self, *args, tree: OrgTree, root: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)

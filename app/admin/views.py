@@ -96,6 +96,7 @@ def create_user():
                 "display_name": form.display_name.data,
                 "role": form.role.data,
                 "organization": form.organization.data,
+                "email": form.email.data,
                 "password": form.password.data,
             })
         flash(_("User %(name)s was created.", name=user.username), "success")
@@ -137,6 +138,7 @@ def edit_user(user_id: int):
                 "display_name": form.display_name.data,
                 "role": form.role.data,
                 "organization": form.organization.data,
+                "email": form.email.data,
             })
         flash(_("The account of %(name)s was saved.", name=user.username), "success")
         return redirect(url_for("admin.edit_user", user_id=user.id))

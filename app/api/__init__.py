@@ -78,7 +78,7 @@ def _swagger_ui_path():
 
 def init_app(app: Flask) -> Api:
     """Register the API blueprints, the document and the local documentation page."""
-    from . import annual, audit_events, catalogues, decisions, dossier, payments, reports, steps, tokens
+    from . import annual, audit_events, catalogues, decisions, dossier, due, payments, reports, steps, tokens
 
     config = {
         "API_TITLE": "重大决策程序合规台账 API",
@@ -103,7 +103,7 @@ def init_app(app: Flask) -> Api:
     )
     for blueprint in (tokens.blueprint, decisions.blueprint, steps.blueprint, reports.blueprint,
                       audit_events.blueprint, dossier.blueprint, payments.blueprint, catalogues.blueprint,
-                      catalogues.public_blueprint, annual.blueprint):
+                      catalogues.public_blueprint, annual.blueprint, due.blueprint):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
     app.register_blueprint(

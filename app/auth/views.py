@@ -63,7 +63,7 @@ def safe_next(target: str | None) -> str:
             and not parts.netloc
         ):
             return target
-    return url_for("decisions.index")
+    return url_for("tasks.home")
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -117,7 +117,7 @@ def change_password():
             revoke_other_sessions(user, web_session.current_token())
         login_user(user)  # this session carries the new epoch and stays open
         flash(_("Your password was changed; your other sessions have ended."), "success")
-        return redirect(url_for("decisions.index"))
+        return redirect(url_for("tasks.home"))
     return page(422 if request.method == "POST" else 200)
 
 

@@ -78,7 +78,7 @@ def _kind(raw: str) -> StepKind:
 # -- list and page -----------------------------------------------------------------------------------
 
 
-@blueprint.route("/")
+@blueprint.route("/decisions")
 @login_required
 def index():
     """The decisions the user may see, with filters kept in the URL (the dashboard's numbers link here)."""

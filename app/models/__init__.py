@@ -8,6 +8,7 @@ from .decision import Decision, DecisionFinding, DraftVersion
 from .dossier import DossierProduction
 from .organization import Organization
 from .payment import FundThreshold, LedgerEntry, Payment
+from .reminder import ReminderDelivery
 from .session import LoginThrottle, UserSession
 from .step import Expert, MemberOpinion, Step
 from .token import ApiToken
@@ -35,6 +36,7 @@ __all__ = [
     "MemberOpinion",
     "Organization",
     "Payment",
+    "ReminderDelivery",
     "Step",
     "User",
     "UserSession",

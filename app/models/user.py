@@ -37,6 +37,8 @@ class User(UserMixin, db.Model):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    #: Where the daily reminders of the user's deadlines go (``flask reminders send``); none: no reminders.
+    email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Bumped when the password changes or the user is deactivated; sessions carry it.
     session_epoch: Mapped[int] = mapped_column(default=0)

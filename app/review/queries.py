@@ -16,7 +16,6 @@ from app.rulebook.vocabulary import EDITABLE_STATUSES, StepKind
 QUEUE_LIMIT = 500
 
 
-
 @dataclass(frozen=True)
 class QueueItem:
     """A decision waiting for the legal adviser."""
@@ -33,7 +32,7 @@ class QueueItem:
         return self.signed
 
 
-def review_queue(organization_id: int, limit: int = QUEUE_LIMIT) -> list[QueueItem]:
+def _queue_statement(organization_id: int, *columns):
     """Decisions of the organisation whose materials were sent for legality review and that need a signature.
 
     Either never signed, or signed on another draft than the current one
@@ -53,8 +52,10 @@ def review_queue(organization_id: int, limit: int = QUEUE_LIMIT) -> list[QueueIt
         .correlate(Decision, Step)
         .scalar_subquery()
     )
-    stmt = (
-        select(Decision, Step.submitted_on, current.number, Step.draft_sha256, signed_number)
+    wanted = columns or (Decision, Step.submitted_on, current.number, Step.draft_sha256, signed_number)
+    return (
+        select(*wanted)
+        .select_from(Decision)
         .join(Step, and_(Step.decision_id == Decision.id, Step.kind == StepKind.LEGALITY_REVIEW.value))
         .join(current, and_(current.decision_id == Decision.id, current.number == latest))
         .where(
@@ -63,11 +64,20 @@ def review_queue(organization_id: int, limit: int = QUEUE_LIMIT) -> list[QueueIt
             Step.submitted_on.is_not(None),
             or_(Step.draft_sha256.is_(None), Step.draft_sha256 != current.sha256),
         )
-        .order_by(Step.submitted_on, Decision.id)
-        .limit(limit)
     )
+
+
+def review_queue(organization_id: int, limit: int = QUEUE_LIMIT) -> list[QueueItem]:
+    """The queue, oldest submission first (``_queue_statement`` says what is in it)."""
+    stmt = _queue_statement(organization_id).order_by(Step.submitted_on, Decision.id).limit(limit)
     return [
         QueueItem(decision=decision, submitted_on=submitted_on, current_number=number,
                   signed_number=signed, signed=sha is not None)
         for decision, submitted_on, number, sha, signed in db.session.execute(stmt).all()
     ]
+
+
+def queue_count(organization_id: int) -> int:
+    """How many drafts wait in the queue: the badge of the navigation, one COUNT."""
+    stmt = select(func.count()).select_from(_queue_statement(organization_id, Decision.id).subquery())
+    return db.session.execute(stmt).scalar_one()

@@ -17,8 +17,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.clock import today
 from app.models import Decision
+from app.rulebook import RULES
 from app.rulebook.vocabulary import StepKind
 from app.services import permissions
+from app.services.deadlines import current_context, earliest_signing_date
 from app.services.decisions import load_decision
 from app.services.errors import Conflict
 from app.services.steps import sign_legality_review
@@ -32,7 +34,7 @@ from app.web.saved import flash_saved, standing_findings
 
 from .forms import SignForm
 from .presenters import review_page
-from .queries import QUEUE_LIMIT, review_queue
+from .queries import QUEUE_LIMIT, queue_count, review_queue
 
 blueprint = Blueprint("review", __name__, url_prefix="/review")
 blueprint.register_error_handler(RequestEntityTooLarge, upload_too_large)
@@ -43,7 +45,11 @@ def _navigation() -> dict:
     def review_queue_allowed() -> bool:
         return bool(current_user.is_authenticated and permissions.can_review_legality(current_user))
 
-    return {"review_queue_allowed": review_queue_allowed}
+    def review_queue_count() -> int:
+        """The drafts waiting for the adviser, shown next to the queue's menu entry."""
+        return queue_count(current_user.organization_id) if review_queue_allowed() else 0
+
+    return {"review_queue_allowed": review_queue_allowed, "review_queue_count": review_queue_count}
 
 
 @blueprint.route("")
@@ -52,7 +58,14 @@ def queue():
     """Drafts of the adviser's organisation awaiting legality review, or a new review after a change."""
     require(permissions.can_review_legality(current_user))
     items = review_queue(current_user.organization_id)
-    return render_template("review/queue.html", queue_items=items, truncated=len(items) >= QUEUE_LIMIT)
+    clocks = current_context()
+    # 713号令 art. 26: the opinion is lawfully signed no earlier than N working days after submission.
+    not_before = {item.decision.id: earliest_signing_date(item.submitted_on, clocks) for item in items}
+    truncated = len(items) >= QUEUE_LIMIT
+    return render_template("review/queue.html", queue_items=items, truncated=truncated,
+                           queue_total=queue_count(current_user.organization_id) if truncated else len(items),
+                           not_before=not_before, today=today(), review_workdays=clocks.profile.review_workdays_min,
+                           review_citation=clocks.profile.citation("LR-03", RULES["LR-03"].citation))
 
 
 def _sign_data(decision: Decision) -> dict:

@@ -49,6 +49,7 @@ PARAMETERS: tuple[str, ...] = (
     "experts_min",
     "review_workdays_min",
     "publish_workdays",
+    "archive_days",
     "default_quorum",
     "category_quorums",
     "appointment_majority",
@@ -77,6 +78,8 @@ class Profile:
     review_workdays_min: int = 7
     #: 713号令 art. 32 says only 及时; 《政府信息公开条例》 art. 26 gives 20 working days for proactive disclosure.
     publish_workdays: int = 20
+    #: 713号令 art. 33 says only 及时 (归档); 30 days after the decision follows local archive practice (深圳指引).
+    archive_days: int = 30
     #: Quorum of the meeting unless the category has its own: present > 1/2 of members (三重一大 practice).
     default_quorum: Quorum = Quorum(1, 2, inclusive=False)
     #: 《党委（党组）讨论决定干部任免事项守则》: personnel items need ≥ 2/3 of members present.
@@ -138,6 +141,8 @@ _NATIONAL_NOTES: tuple[str, ...] = (
     "专家人数（3名）无法定依据，为地方实践，ER-01仅作提示。",
     "决策公布期限：条例第三十二条只规定“及时”，20个工作日参照《政府信息公开条例》第二十六条"
     "（主动公开的政府信息自形成之日起20个工作日内公开），PUB-01仅作提示。",
+    "决策归档期限：条例第三十三条只规定“及时完整归档”，30日（自集体讨论决定之日起）参照地方档案工作指引，"
+    "仅作待办提醒。",
     "到会人数（过半数；干部任免三分之二以上）和干部任免表决（同意票超过应到会半数）出自"
     "《党委（党组）讨论决定干部任免事项守则》及“三重一大”制度的转述，原文未核对。",
     "风险等级“高”须有防范措施出自社会稳定风险评估的分级做法（发改投资〔2012〕2492号），未核对原文；"

@@ -28,6 +28,10 @@ from .organizations import add_organization
 from .users import check_new_password, check_username, create_user
 
 DISPLAY_NAME_MAX = 100
+#: RFC 5321 limits a forward path to 256 octets, the address to 254.
+EMAIL_MAX = 254
+#: One address, ``local@domain``, no spaces or angle brackets: what an SMTP server takes as a recipient.
+EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+")
 ORG_NAME_MAX = 100
 #: Organisation codes start reference numbers (``BD-2025-017``): capital letters and digits only.
 ORG_CODE = re.compile(r"[A-Z][A-Z0-9]{0,15}")
@@ -67,6 +71,18 @@ def _check_display_name(raw: Any, errors: dict[str, str]) -> str:
     return name
 
 
+def check_email(raw: Any, errors: dict[str, str]) -> str | None:
+    """An optional e-mail address (the reminders go there); empty is none."""
+    text = _text(raw)
+    if not text:
+        return None
+    if len(text) > EMAIL_MAX:
+        errors["email"] = _("is longer than %(limit)d characters", limit=EMAIL_MAX)
+    elif not text.isascii() or not EMAIL.fullmatch(text):
+        errors["email"] = _("is not an e-mail address (name@example.org)")
+    return text
+
+
 def _check_role(raw: Any, errors: dict[str, str]) -> str:
     if raw not in [r.value for r in Role]:
         errors["role"] = _("must be one of: %(values)s", values=", ".join(r.value for r in Role))
@@ -80,6 +96,7 @@ def _user_facts(user: User) -> dict[str, Any]:
         "role": user.role,
         "organization": user.organization.code,
         "is_active": user.is_active,
+        "email": user.email,
     }
 
 
@@ -92,28 +109,30 @@ def create_account(actor: User, data: Mapping[str, Any]) -> User:
     display_name = _check_display_name(data.get("display_name"), errors)
     _check_role(data.get("role"), errors)
     _organization(actor, data.get("organization"), errors)
+    email = check_email(data.get("email"), errors)
     check_new_password(data.get("password"), errors)
     if errors:
         raise ValidationFailed(errors)
     return create_user(
         _text(data.get("username")), data.get("role"), _text(data.get("organization")), data.get("password"),
-        display_name=display_name, actor=actor, must_change_password=True,
+        display_name=display_name, actor=actor, must_change_password=True, email=email,
     )
 
 
 def update_user(actor: User, user: User, data: Mapping[str, Any]) -> User:
-    """Change a user's display name, role or organisation; an admin cannot change their own role."""
+    """Change a user's display name, role, organisation or e-mail; an admin cannot change their own role."""
     _administered(actor, user)
     errors: dict[str, str] = {}
     display_name = _check_display_name(data.get("display_name"), errors)
     role = _check_role(data.get("role"), errors)
     organization = _organization(actor, data.get("organization"), errors)
+    email = check_email(data.get("email"), errors) if "email" in data else user.email
     if user.id == actor.id and "role" not in errors and role != user.role:
         errors["role"] = _("you cannot change your own role; ask another administrator")
     if errors:
         raise ValidationFailed(errors)
     before = _user_facts(user)
-    user.display_name, user.role, user.organization = display_name, role, organization
+    user.display_name, user.role, user.organization, user.email = display_name, role, organization, email
     db.session.flush()
     old, new = changes(before, _user_facts(user))
     if new:

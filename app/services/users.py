@@ -50,6 +50,7 @@ def create_user(
     actor: User | None = None,
     *,
     must_change_password: bool = False,
+    email: str | None = None,
 ) -> User:
     """Create an account; the password is stored only as a salted hash.
 
@@ -69,12 +70,13 @@ def create_user(
     if errors:
         raise ValidationFailed(errors)
     user = User(username=username, display_name=(display_name or "").strip() or username, role=role,
-                organization=organization, must_change_password=must_change_password)
+                organization=organization, must_change_password=must_change_password, email=email or None)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     record_event(actor, "user.create", "user", user.id,
-                 after={"username": username, "role": role, "organization": organization.code})
+                 after={"username": username, "role": role, "organization": organization.code,
+                        **({"email": user.email} if user.email else {})})
     return user
 
 

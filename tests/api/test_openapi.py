@@ -38,6 +38,7 @@ CONTRACT = {
     ("post", "/api/v1/catalogues/{catalogue_id}/publish"),
     ("get", "/api/v1/public/catalogues/{org_code}/{year}"),
     ("get", "/api/v1/reports/annual"),
+    ("get", "/api/v1/due"),
 }
 #: Paths anyone may call without a token.
 PUBLIC = {"/api/v1/tokens", "/api/v1/public/catalogues/{org_code}/{year}"}

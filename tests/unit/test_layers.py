@@ -10,7 +10,7 @@ import pytest
 APP = Path(__file__).resolve().parents[2] / "app"
 #: The web blueprint packages and the JSON API.
 BLUEPRINTS = {"admin", "api", "archive", "audit_views", "auth", "catalogues", "decisions", "payments", "public",
-              "reports", "review"}
+              "reports", "review", "tasks"}
 SOURCES = sorted(APP.rglob("*.py"))
 
 

@@ -33,7 +33,8 @@ def test_national_parameters() -> None:
         national.experts_min,
         national.review_workdays_min,
         national.publish_workdays,
-    ) == (30, 7, 3, 7, 20)
+        national.archive_days,
+    ) == (30, 7, 3, 7, 20, 30)
     assert national.label_zh
     assert national.inherited_from_national == ()
 

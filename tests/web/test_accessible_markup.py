@@ -60,7 +60,7 @@ def test_chinese_data_is_marked_in_the_english_ui(english, login, clerk, make_de
     assert f'<h1 class="h3"><span lang="zh-CN">{decision.title}</span></h1>' in body
     assert f'<span class="user-org">· <span lang="zh-CN">{clerk.organization.name}</span></span>' in body
     assert f'<span class="fw-semibold">{clerk.display_name}</span>' in body  # Latin letters: not marked
-    listing = page_text(client.get("/"))
+    listing = page_text(client.get("/decisions"))
     assert f'<td class="title-cell"><span lang="zh-CN">{decision.title}</span></td>' in listing
 
 
@@ -72,7 +72,7 @@ def test_chinese_data_is_not_wrapped_in_the_chinese_ui(login, clerk, make_decisi
 
 def test_marks_and_rule_badges_say_in_text_what_the_colour_says(login, clerk, make_decision, page_text):
     decision = make_decision()
-    body = page_text(login(clerk).get("/"))
+    body = page_text(login(clerk).get("/decisions"))
     assert '<span aria-hidden="true">✗</span><span class="visually-hidden">不完整</span>' in body
     assert "aria-label=\"不完整\"" not in body
     detail = page_text(login(clerk).get(f"/decisions/{decision.id}"))

@@ -31,7 +31,7 @@ def mixed(db, make_decision, make_user, walk):
 
 
 def test_list_shows_own_organisation_with_labels(login, clerk, mixed, page_text):
-    body = page_text(login(clerk).get("/"))
+    body = page_text(login(clerk).get("/decisions"))
     assert set(_ref_nos(body)) == {"BD-2025-001", "BD-2024-001", "BD-2025-002", "BD-2025-003"}
     assert "城东街道路灯改造" not in body
     assert "重大项目安排" in body and "大额度资金使用" in body and "重要干部任免" in body
@@ -45,7 +45,7 @@ def test_list_shows_own_organisation_with_labels(login, clerk, mixed, page_text)
 
 
 def test_auditor_of_the_parent_sees_the_town_decisions(login, auditor, mixed, page_text):
-    body = page_text(login(auditor).get("/"))
+    body = page_text(login(auditor).get("/decisions"))
     assert "BD-2025-001" in body
     assert "城东街道路灯改造" not in body
     assert "审计监督" in body and "海安市" in body
@@ -64,14 +64,14 @@ def test_auditor_of_the_parent_sees_the_town_decisions(login, auditor, mixed, pa
     ],
 )
 def test_filters(login, clerk, mixed, page_text, query, expected):
-    body = page_text(login(clerk).get(f"/?{query}"))
+    body = page_text(login(clerk).get(f"/decisions?{query}"))
     assert set(_ref_nos(body)) == expected
     if not expected:
         assert "没有符合筛选条件的决策事项" in body
 
 
 def test_filter_form_keeps_its_state(login, clerk, mixed, page_text):
-    body = page_text(login(clerk).get("/?year=2025&category=large_fund&status=draft&complete=no"))
+    body = page_text(login(clerk).get("/decisions?year=2025&category=large_fund&status=draft&complete=no"))
     assert '<option value="2025" selected>' in body
     assert '<option value="large_fund" selected>' in body
     assert '<option value="draft" selected>' in body
@@ -98,17 +98,17 @@ def test_filter_form_keeps_its_state(login, clerk, mixed, page_text):
     ],
 )
 def test_invalid_filter_values_are_ignored_with_a_message(login, clerk, mixed, page_text, query):
-    body = page_text(login(clerk).get(f"/?{query}"))
+    body = page_text(login(clerk).get(f"/decisions?{query}"))
     assert "已忽略" in body
     assert set(_ref_nos(body)) == {"BD-2025-001", "BD-2024-001", "BD-2025-002", "BD-2025-003"}
 
 
 def test_out_of_range_pages_do_not_fail(login, clerk, mixed, page_text):
     client = login(clerk)
-    body = page_text(client.get("/?page=99999999999"))
+    body = page_text(client.get("/decisions?page=99999999999"))
     assert "没有第 100000 页" in body
-    assert page_text(client.get("/?per_page=100000"))
-    body = page_text(client.get("/?page=3"))
+    assert page_text(client.get("/decisions?per_page=100000"))
+    body = page_text(client.get("/decisions?page=3"))
     assert "回到第一页" in body
 
 
@@ -117,17 +117,17 @@ def test_pagination_keeps_the_filters(login, clerk, make_decision, page_text):
         make_decision(title=f"资金事项{n:02d}", category="large_fund")
     make_decision(title="其他项目")
     client = login(clerk)
-    body = page_text(client.get("/?category=large_fund&per_page=5"))
+    body = page_text(client.get("/decisions?category=large_fund&per_page=5"))
     assert len(_ref_nos(body)) == 5
     assert "共 12 项" in body
     page_links = [link for link in _links(body) if "page=" in link and "per_page=10" not in link]
-    assert "/?category=large_fund&per_page=5&page=2" in page_links
-    assert "/?category=large_fund&per_page=5&page=3" in page_links
-    body = page_text(client.get("/?category=large_fund&per_page=5&page=3"))
+    assert "/decisions?category=large_fund&per_page=5&page=2" in page_links
+    assert "/decisions?category=large_fund&per_page=5&page=3" in page_links
+    body = page_text(client.get("/decisions?category=large_fund&per_page=5&page=3"))
     assert len(_ref_nos(body)) == 2
     assert "其他项目" not in body
     # Back to page 1 keeps the filters and drops the page number.
-    assert "/?category=large_fund&per_page=5" in _links(body)
+    assert "/decisions?category=large_fund&per_page=5" in _links(body)
     # The filter form carries the page size on.
     assert '<input type="hidden" name="per_page" value="5">' in body
 
@@ -136,15 +136,15 @@ def test_pages_do_not_overlap(login, clerk, make_decision, page_text):
     for n in range(7):
         make_decision(title=f"事项{n}")
     client = login(clerk)
-    first = _ref_nos(page_text(client.get("/?per_page=4")))
-    second = _ref_nos(page_text(client.get("/?per_page=4&page=2")))
+    first = _ref_nos(page_text(client.get("/decisions?per_page=4")))
+    second = _ref_nos(page_text(client.get("/decisions?per_page=4&page=2")))
     assert len(first) == 4 and len(second) == 3
     assert not set(first) & set(second)
     assert first == sorted(first, reverse=True)
 
 
 def test_english_labels(login, clerk, mixed, english, page_text):
-    body = page_text(login(clerk).get("/"))
+    body = page_text(login(clerk).get("/decisions"))
     assert "Major project" in body and "Large fund use" in body
     assert "Decided" in body and "Draft" in body
     assert "4 decisions" in body
@@ -169,14 +169,15 @@ def test_list_query_count_is_bounded_and_independent_of_page_size(app, db, login
         create_decision(clerk, {**DECISION_DATA, "title": f"事项{n}", "year": 2024 + n % 2})
     db.session.commit()
     client = login(clerk)
-    small = _count_page(app, client, count_queries, "/?per_page=5")
-    large = _count_page(app, client, count_queries, "/?per_page=50")
+    small = _count_page(app, client, count_queries, "/decisions?per_page=5")
+    large = _count_page(app, client, count_queries, "/decisions?per_page=50")
     assert len(small) == len(large), (small, large)
     # user (with organisation), count, page, its findings
     assert len(large) <= 5, large
     user_queries = [s for s in large if "FROM users" in s or "JOIN users" in s]  # with its session row
     assert len(user_queries) == 1, user_queries
-    filtered = _count_page(app, client, count_queries, "/?per_page=50&year=2024&category=major_project&complete=no")
+    filtered = _count_page(app, client, count_queries,
+                           "/decisions?per_page=50&year=2024&category=major_project&complete=no")
     assert len(filtered) == len(large)
 
 
@@ -184,7 +185,7 @@ def test_auditor_list_query_count_is_bounded(app, db, login, auditor, clerk, mak
     for n in range(8):
         make_decision(title=f"事项{n}")
     client = login(auditor)
-    small = _count_page(app, client, count_queries, "/?per_page=2")
-    large = _count_page(app, client, count_queries, "/?per_page=8")
+    small = _count_page(app, client, count_queries, "/decisions?per_page=2")
+    large = _count_page(app, client, count_queries, "/decisions?per_page=8")
     assert len(small) == len(large)
     assert len(large) <= 6, large

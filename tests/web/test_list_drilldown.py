@@ -59,7 +59,7 @@ def _visible_rows(auditor):
 
 
 def _listed(client, query: str, page_text) -> set[str]:
-    body = page_text(client.get(f"/?per_page=100&{query}"))
+    body = page_text(client.get(f"/decisions?per_page=100&{query}"))
     return _ref_nos(body)
 
 
@@ -102,7 +102,7 @@ def test_procedure_status_filter_counts_like_the_dashboard(app, login, auditor, 
 def test_half_a_procedure_filter_is_ignored_and_named(login, auditor, world, page_text):
     client = login(auditor)
     everything = _listed(client, "", page_text)
-    body = page_text(client.get("/?per_page=100&step=expert_review"))
+    body = page_text(client.get("/decisions?per_page=100&step=expert_review"))
     assert _ref_nos(body) == everything
     assert "无法识别" in body and "程序" in text_of(body)
 
@@ -114,18 +114,18 @@ def test_organisation_filter_with_and_without_sub_organisations(login, auditor, 
     assert _listed(client, "org=HA&own=1", page_text) == {d.ref_no for d in rows if d.ref_no.startswith("HA-")}
     assert _listed(client, "org=BD", page_text) == {d.ref_no for d in rows if d.ref_no.startswith("BD-")}
     # Another organisation's code is not a way in: ignored, and the page says so.
-    body = page_text(client.get("/?per_page=100&org=CD"))
+    body = page_text(client.get("/decisions?per_page=100&org=CD"))
     assert _ref_nos(body) == {d.ref_no for d in rows}
     assert "单位" in text_of(body[body.index("alert-warning"):body.index("alert-warning") + 400])
     # The select offers the organisations the auditor sees, and keeps the choice.
-    body = page_text(client.get("/?org=BD&own=1"))
+    body = page_text(client.get("/decisions?org=BD&own=1"))
     assert '<option value="BD" selected>' in body and 'value="CD"' not in body
     assert 'id="filter-own" name="own" value="1" checked' in body
 
 
 def test_a_clerk_has_no_organisation_select_and_cannot_reach_another(login, clerk, world, page_text):
     client = login(clerk)
-    body = page_text(client.get("/"))
+    body = page_text(client.get("/decisions"))
     assert 'id="filter-org"' not in body
     assert _listed(client, "org=CD", page_text) == _listed(client, "", page_text)
 
@@ -136,7 +136,7 @@ def test_search_by_title_or_reference_number(login, auditor, world, page_text, t
     client = login(auditor)
     expected = {d.ref_no for d in rows if term.lower() in d.title.lower() or term.lower() in d.ref_no.lower()}
     assert _listed(client, f"q={term}", page_text) == expected
-    body = page_text(client.get(f"/?q={term}"))
+    body = page_text(client.get(f"/decisions?q={term}"))
     assert f'name="q" value="{html.escape(term)}"' in body
 
 
@@ -153,27 +153,27 @@ def test_filters_keep_the_query_count(app, db, login, auditor, world, count_quer
     from .test_list import _count_page
 
     client = login(auditor)
-    plain = _count_page(app, client, count_queries, "/?per_page=50")
+    plain = _count_page(app, client, count_queries, "/decisions?per_page=50")
     filtered = _count_page(app, client, count_queries,
-                           "/?per_page=50&rule=GEN-01&step=legality_review&step_status=missing&org=BD&q=白甸")
+                           "/decisions?per_page=50&rule=GEN-01&step=legality_review&step_status=missing&org=BD&q=白甸")
     assert len(filtered) == len(plain) <= 6, filtered
     assert len([s for s in filtered if "FROM organizations" in s]) == 1
 
 
 def test_year_filter_offers_the_years_with_decisions_and_one_either_side(login, clerk, world, page_text):
-    body = page_text(login(clerk).get("/"))
+    body = page_text(login(clerk).get("/decisions"))
     select = body[body.index('id="filter-year"'):body.index("</select>", body.index('id="filter-year"'))]
     assert re.findall(r'<option value="(\d+)"', select) == ["2026", "2025", "2024", "2023"]
 
 
 def test_empty_list_says_there_are_no_decisions_yet(login, clerk, page_text):
-    body = page_text(login(clerk).get("/"))
+    body = page_text(login(clerk).get("/decisions"))
     assert "还没有决策事项" in body and "没有符合筛选条件的决策事项" not in body
     assert 'href="/decisions/new"' in body[body.index("还没有决策事项") - 300:]
 
 
 def test_no_match_still_says_no_match(login, clerk, world, page_text):
-    body = page_text(login(clerk).get("/?q=不存在的事项"))
+    body = page_text(login(clerk).get("/decisions?q=不存在的事项"))
     assert "没有符合筛选条件的决策事项" in body and "还没有决策事项" not in body
 
 
@@ -192,7 +192,7 @@ def test_every_dashboard_number_links_to_exactly_its_decisions(login, auditor, w
     # the cards, 5 procedures × 3, the rules, and the three columns per organisation (HA and BD)
     assert len(links) >= 3 + 15 + 2 + 6, links
     for href, name, number in links:
-        assert href.startswith("/?") and "year=2025" in href, href
+        assert href.startswith("/decisions?") and "year=2025" in href, href
         listed = page_text(client.get(href + "&per_page=100"))
         assert len(_ref_nos(listed)) == number, (name, href)
         assert f"共 {number} 项" in text_of(listed), (name, href)
@@ -200,20 +200,20 @@ def test_every_dashboard_number_links_to_exactly_its_decisions(login, auditor, w
 
 def test_dashboard_links_name_the_filters_they_stand_for(login, auditor, world, page_text):
     body = html.unescape(page_text(login(auditor).get("/reports/dashboard?year=2025")))
-    assert 'href="/?year=2025&org=HA&complete=no"' in body
-    assert 'href="/?year=2025&org=HA&step=public_participation&step_status=exempted"' in body
-    assert 'href="/?year=2025&org=HA&rule=GEN-01"' in body
-    assert 'href="/?year=2025&org=BD&own=1&complete=no"' in body
+    assert 'href="/decisions?year=2025&org=HA&complete=no"' in body
+    assert 'href="/decisions?year=2025&org=HA&step=public_participation&step_status=exempted"' in body
+    assert 'href="/decisions?year=2025&org=HA&rule=GEN-01"' in body
+    assert 'href="/decisions?year=2025&org=BD&own=1&complete=no"' in body
     # A rule's badge and a chart's bar link there too (pygal writes the bar's link as xlink:href).
     by_rule = body[body.index('id="by-rule"'):]
-    assert '<a href="/?year=2025&org=HA&rule=GEN-01" class="text-decoration-none">' in by_rule
-    assert 'xlink:href="/?year=2025&org=HA&step=legality_review&step_status=missing"' in body
-    assert 'xlink:href="/?year=2025&org=HA&complete=yes"' in body
+    assert '<a href="/decisions?year=2025&org=HA&rule=GEN-01" class="text-decoration-none">' in by_rule
+    assert 'xlink:href="/decisions?year=2025&org=HA&step=legality_review&step_status=missing"' in body
+    assert 'xlink:href="/decisions?year=2025&org=HA&complete=yes"' in body
 
 
 def test_from_the_list_to_the_decision(login, auditor, world, page_text):
     client = login(auditor)
-    body = page_text(client.get("/?year=2025&org=HA&rule=CD-05"))
+    body = page_text(client.get("/decisions?year=2025&org=HA&rule=CD-05"))
     listed = _ref_nos(body)
     for ref_no in listed:
         decision_id = re.search(rf'href="/decisions/(\d+)">{ref_no}</a>', body).group(1)

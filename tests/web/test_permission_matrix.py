@@ -63,6 +63,9 @@ EXPECTED: dict[tuple[str, str], Case] = {
     ("auth.set_language", "POST"): Case(row(302, 302, 302, 302, 302, 302), data={"next": "/"}),
     ("auth.change_password", "GET"): Case(row(LOGIN, 200, 200, 200, 200, 200)),
     ("auth.change_password", "POST"): Case(row(LOGIN, 422, 422, 422, 422, 422)),  # empty form: errors
+    # -- home pages and to-dos (auditors and admins have no to-dos: their home is the dashboard, the users) ----
+    ("tasks.home", "GET"): Case(row(LOGIN, 200, 200, 200, 200, 200)),
+    ("tasks.due", "GET"): Case(row(LOGIN, 200, 200, 403, 403, 200)),
     # -- decisions: read ----------------------------------------------------------------------------------------
     ("decisions.index", "GET"): Case(row(LOGIN, 200, 200, 200, 200, 200)),
     ("decisions.detail", "GET"): Case(row(LOGIN, 200, 200, 200, 404, 404)),

@@ -260,4 +260,4 @@ def test_review_page_query_count_is_bounded(app, db, login, clerk, legal, make_d
     db.session.remove()
     with count_queries() as statements:
         assert client.get(f"/review/{decision_id}").status_code == 200
-    assert len(statements) <= 12, statements
+    assert len(statements) <= 13, statements  # 12, and the queue's count in the navigation

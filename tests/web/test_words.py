@@ -144,7 +144,7 @@ def test_rule_badges_say_what_the_rule_is(login, clerk, make_decision, english, 
     from app.rulebook import RULES
 
     make_decision()
-    body = html.unescape(page_text(login(clerk).get("/")))
+    body = html.unescape(page_text(login(clerk).get("/decisions")))
     badges = re.findall(r'<span class="badge[^"]*rule-id[^"]*"\s+title="([^"]*)">(?:<span class="severity-mark"[^>]*>'
                         r'[^<]*</span>)?([A-Z]+-\d+)<span class="visually-hidden"> \([^<]*\)</span>'
                         r'<span class="visually-hidden rule-title"> ([^<]*)</span></span>', body)
