@@ -47,7 +47,7 @@ SHARED=../shared/bench
 "$SHARED/http_bench.sh" --gunicorn .venv/bin/gunicorn "$@" \
   --target-header "$clerk_cookie" \
   "$SHARED/baseline_app:app" --vs 'wsgi:app' \
-  "/page=/decisions/$decision" "/page=/?year=$year"
+  "/page=/decisions/$decision" "/page=/decisions?year=$year"
 BASELINE_STATUS_INDEX=1 "$SHARED/http_bench.sh" --gunicorn .venv/bin/gunicorn "$@" \
   --target-header "$cookie" \
   "$SHARED/baseline_app:app" --vs 'wsgi:app' \

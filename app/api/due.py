@@ -26,7 +26,10 @@ class DueQuerySchema(ma.Schema):
 
 
 class DueItemSchema(Schema):
-    decision_id = fields.Integer(required=True)
+    decision_id = fields.Integer(required=True, allow_none=True,
+                                 metadata={"description": "null for a catalogue clock without a linked decision."})
+    catalogue_id = fields.Integer(required=True, allow_none=True,
+                                  metadata={"description": "The catalogue of a catalogue clock, else null."})
     ref_no = fields.String(required=True)
     title = fields.String(required=True)
     step = fields.String(required=True, allow_none=True,
@@ -56,14 +59,17 @@ def due(args):
     Clocks (each with its article of 713号令): `comment_period_end` (art. 15), `hearing_materials` (7 days
     before the hearing, art. 16), `legality_review` (earliest lawful signing date, ≥ 7 working days, art. 26;
     `bound` `not_before`), `publication` (the profile's working days, art. 32), `archiving` (the profile's
-    days, art. 33). A clerk gets the clocks of the own organisation's decisions a clerk must act on, a legal
-    adviser the signing dates; auditors and administrators have no deadlines (an empty list).
+    days, art. 33, until the dossier is produced), `catalogue_publication` (CAT-02, where the profile makes
+    the catalogue the rule) and `catalogue_item` (an item's planned completion, CAT-03). A clerk gets the
+    clocks of the own organisation's decisions and catalogues a clerk must act on, a legal adviser the signing
+    dates; auditors and administrators have no deadlines (an empty list).
     """
     window = args.get("within_days")
     result = due_list(current_user(), current_app.config["DUE_WINDOW_DAYS"] if window is None else window)
     return {"items": [
         {
             "decision_id": item.decision_id,
+            "catalogue_id": item.catalogue_id,
             "ref_no": item.ref_no,
             "title": item.title,
             "step": item.step.value if item.step else None,

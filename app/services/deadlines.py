@@ -23,16 +23,27 @@ from enum import StrEnum
 from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from app.clock import today as local_today
 from app.extensions import db
-from app.models import Decision, DraftVersion, Step, User
+from app.models import (
+    Catalogue,
+    CatalogueItem,
+    Decision,
+    DossierProduction,
+    DraftVersion,
+    Organization,
+    Step,
+    User,
+)
 from app.rulebook import RULES, Profile, WorkdayCalendar
 from app.rulebook.rules.base import REG
+from app.rulebook.rules.catalogue import DECIDED_STATUSES, publication_deadline
 from app.rulebook.vocabulary import (
     EDITABLE_STATUSES,
+    CatalogueStatus,
     DecisionStatus,
     LegalOpinion,
     Outcome,
@@ -64,6 +75,8 @@ class Clock(StrEnum):
     LEGALITY_REVIEW = "legality_review"
     PUBLICATION = "publication"
     ARCHIVING = "archiving"
+    CATALOGUE_PUBLICATION = "catalogue_publication"
+    CATALOGUE_ITEM = "catalogue_item"
 
 
 #: What each clock asks for, in the words of the pages and the reminders.
@@ -73,6 +86,8 @@ CLOCK_LABELS: dict[str, object] = {
     Clock.LEGALITY_REVIEW.value: _l("Earliest lawful signing of the legality opinion"),
     Clock.PUBLICATION.value: _l("Publication of the decision"),
     Clock.ARCHIVING.value: _l("Archiving of the decision file"),
+    Clock.CATALOGUE_PUBLICATION.value: _l("Publication of the year's decision catalogue"),
+    Clock.CATALOGUE_ITEM.value: _l("Planned completion of a catalogue item"),
 }
 
 
@@ -92,6 +107,8 @@ class Deadline:
     step: StepKind | None = None
     #: The record a clock of no decision runs for, e.g. ``catalogue:7`` (it names the item in ``key``).
     record: str | None = None
+    #: The catalogue a catalogue clock belongs to (None while the year's catalogue is not even drafted).
+    catalogue_id: int | None = None
 
     @property
     def key(self) -> str:
@@ -127,6 +144,8 @@ class DecisionFacts:
     meeting_date: date | None = None
     outcome: str | None = None
     submitted_at_day: date | None = None
+    #: A dossier (决策档案) has been produced for it: the file is archived in the sense of art. 33.
+    has_dossier: bool = False
 
     @property
     def editable(self) -> bool:
@@ -208,9 +227,12 @@ ARCHIVING_CITATION = f"{REG}第三十三条"
 
 
 def archiving(facts: DecisionFacts, ctx: ClockContext) -> Deadline | None:
-    """Art. 33: the file of a decided matter (approved or rejected) is archived within the profile's days."""
+    """Art. 33: the file of a decided matter (approved or rejected) is archived within the profile's days.
+
+    The clock stops when the decision's dossier (决策档案) is produced or the decision is marked archived.
+    """
     if (facts.status not in (DecisionStatus.DECIDED, DecisionStatus.PUBLISHED) or facts.meeting_date is None
-            or facts.outcome not in (Outcome.APPROVED, Outcome.REJECTED)):
+            or facts.outcome not in (Outcome.APPROVED, Outcome.REJECTED) or facts.has_dossier):
         return None
     due = facts.meeting_date + timedelta(days=ctx.profile.archive_days)
     citation = ctx.profile.citation(Clock.ARCHIVING.value, ARCHIVING_CITATION)
@@ -269,6 +291,7 @@ def load_facts(organization_ids: list[int] | None) -> list[DecisionFacts]:
             pp.status, pp.method, pp.comment_start, pp.comment_end, pp.hearing_date, pp.materials_sent_on,
             lr.submitted_on, lr.draft_sha256, lr.opinion, lr.legal_risk_statement,
             cd.meeting_date, cd.outcome,
+            exists().where(DossierProduction.decision_id == Decision.id),
         )
         .outerjoin(pp, step_join(pp, StepKind.PUBLIC_PARTICIPATION))
         .outerjoin(lr, step_join(lr, StepKind.LEGALITY_REVIEW))
@@ -285,7 +308,7 @@ def load_facts(organization_ids: list[int] | None) -> list[DecisionFacts]:
             pp_status=StepStatus(row[8] or StepStatus.NOT_STARTED), pp_method=row[9], comment_start=row[10],
             comment_end=row[11], hearing_date=row[12], materials_sent_on=row[13], lr_submitted_on=row[14],
             lr_draft_sha256=row[15], lr_opinion=row[16], lr_legal_risk_statement=row[17], meeting_date=row[18],
-            outcome=row[19],
+            outcome=row[19], has_dossier=bool(row[20]),
         )
         for row in db.session.execute(stmt).all()
     ]
@@ -309,8 +332,44 @@ def _decision_source(due: DueContext) -> Iterable[Deadline]:
     return decision_deadlines(due.facts, due.clock)
 
 
-#: Where deadlines come from; catalogue and dossier clocks join as one function each.
-SOURCES: tuple[Source, ...] = (_decision_source,)
+def _catalogue_source(due: DueContext) -> Iterable[Deadline]:
+    """CAT-02 and CAT-03 as clocks: the year's catalogue published by the profile's date (where the profile
+    makes catalogues the rule), and each listed item decided by its planned completion. Two queries."""
+    ctx, year = due.clock, due.today.year
+    found: list[Deadline] = []
+    if ctx.profile.catalogue_required:
+        publish_by = publication_deadline(year, ctx.profile.catalogue_publish_by)
+        stmt = (select(Organization.id, Catalogue.id)
+                .outerjoin(Catalogue, and_(Catalogue.organization_id == Organization.id, Catalogue.year == year))
+                .where(or_(Catalogue.id.is_(None), Catalogue.status != CatalogueStatus.PUBLISHED.value)))
+        if due.organization_ids is not None:
+            stmt = stmt.where(Organization.id.in_(due.organization_ids))
+        for organization_id, catalogue_id in db.session.execute(stmt):
+            found.append(Deadline(
+                deadline=Clock.CATALOGUE_PUBLICATION.value, due_on=publish_by, citation=_citation(ctx, "CAT-02"),
+                concerns=Role.CLERK, organization_id=organization_id, title=f"{year}年度重大行政决策事项目录",
+                record=f"catalogue:{organization_id}:{year}", catalogue_id=catalogue_id))
+    stmt = (
+        select(CatalogueItem.id, CatalogueItem.seq, CatalogueItem.title, CatalogueItem.planned_completion,
+               Catalogue.id, Catalogue.organization_id, Decision.id, Decision.ref_no)
+        .join(Catalogue, Catalogue.id == CatalogueItem.catalogue_id)
+        .outerjoin(Decision, Decision.catalogue_item_id == CatalogueItem.id)
+        .where(CatalogueItem.removed.is_(False), CatalogueItem.planned_completion.is_not(None),
+               or_(Decision.id.is_(None), Decision.status.not_in([s.value for s in DECIDED_STATUSES])))
+    )
+    if due.organization_ids is not None:
+        stmt = stmt.where(Catalogue.organization_id.in_(due.organization_ids))
+    citation = _citation(ctx, "CAT-03")
+    for item_id, seq, title, planned, catalogue_id, organization_id, decision_id, ref_no in db.session.execute(stmt):
+        found.append(Deadline(
+            deadline=Clock.CATALOGUE_ITEM.value, due_on=planned, citation=citation, concerns=Role.CLERK,
+            organization_id=organization_id, decision_id=decision_id, ref_no=ref_no or "",
+            title=f"目录第{seq}项：{title}", record=f"catalogue_item:{item_id}", catalogue_id=catalogue_id))
+    return found
+
+
+#: Where deadlines come from: the decisions' clocks, then the catalogues' (CAT-02, CAT-03).
+SOURCES: tuple[Source, ...] = (_decision_source, _catalogue_source)
 
 
 def current_context() -> ClockContext:

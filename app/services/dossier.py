@@ -599,29 +599,6 @@ def archive_status(organization_id: int, year: int) -> ArchiveStatus:
     return ArchiveStatus(organization.code, year, decided, produced)
 
 
-def decided_without_dossier(organization_ids: Sequence[int], decided_on_or_before: date) -> list[tuple[int, date]]:
-    """The archiving clock (713号令 art. 33): decided decisions of these organisations, taken on or before the
-    day, that have no dossier produced yet — ``(decision id, day of decision)``, oldest first, one query.
-
-    The day is the one the decision was recorded (``decided_at`` in Beijing), as ``/due`` counts the
-    profile's days from it; a backfilled decision without that record is left to its stated meeting date.
-    """
-    from datetime import time, timedelta
-
-    from sqlalchemy import exists
-
-    from app.clock import TIMEZONE
-
-    cutoff = datetime.combine(decided_on_or_before + timedelta(days=1), time(0), tzinfo=TIMEZONE)
-    rows = db.session.execute(
-        select(Decision.id, Decision.decided_at).where(
-            Decision.organization_id.in_(list(organization_ids)), Decision.status.in_(ARCHIVABLE),
-            Decision.decided_at < cutoff, ~exists().where(DossierProduction.decision_id == Decision.id),
-        ).order_by(Decision.decided_at, Decision.id)
-    ).all()
-    return [(decision_id, local_day(at)) for decision_id, at in rows]
-
-
 def year_decision_ids(organization: Organization, year: int) -> list[int]:
     """The year's decisions of one organisation that have been decided (the ones to archive), by number."""
     return list(db.session.execute(

@@ -30,7 +30,7 @@ from app.rulebook.vocabulary import Role
 
 from . import mail
 from .audit import record_event
-from .deadlines import CLOCK_LABELS, Bound, Deadline, all_deadlines, concerns, within
+from .deadlines import CLOCK_LABELS, Bound, Clock, Deadline, all_deadlines, concerns, within
 
 #: The language of the reminders: the users' pages are Chinese first and the account keeps no language.
 REMINDER_LOCALE = "zh_CN"
@@ -101,6 +101,15 @@ def _line(deadline: Deadline, today: date, link: str) -> str:
     return f"- {deadline.ref_no} {deadline.title}\n  {label}: {when} ({deadline.citation})\n  {link}"
 
 
+def _target(deadline: Deadline, endpoint: str, link: Callable[[str, dict], str]) -> str:
+    """Where the user acts on it: the decision, or the catalogue of a catalogue clock."""
+    if deadline.deadline in (Clock.CATALOGUE_PUBLICATION, Clock.CATALOGUE_ITEM):
+        if deadline.catalogue_id is None:
+            return link("catalogues.index", {})
+        return link("catalogues.detail", {"catalogue_id": deadline.catalogue_id})
+    return link(endpoint, {"decision_id": deadline.decision_id})
+
+
 def compose(user: Recipient, items: list[Deadline], today: date, link: Callable[[str, dict], str]):
     """The user's message, in Chinese: overdue first, then the rest, soonest first."""
     endpoint = "review.detail" if user.role == Role.LEGAL_ADVISER else "decisions.detail"
@@ -111,7 +120,7 @@ def compose(user: Recipient, items: list[Deadline], today: date, link: Callable[
     for title, group in ((_("Overdue"), overdue), (_("Due"), rest)):
         if group:
             lines += ["", f"{title} ({len(group)})"]
-            lines += [_line(d, today, link(endpoint, {"decision_id": d.decision_id})) for d in group]
+            lines += [_line(d, today, _target(d, endpoint, link)) for d in group]
     lines += ["", _("All your to-dos: %(url)s", url=link("tasks.due", {}))]
     subject = _("%(count)d deadlines of major decisions to attend to", count=len(items))
     if overdue:

@@ -28,10 +28,12 @@ def test_clerk_gets_the_clocks_soonest_first(api, clerk, legal, make_decision, w
     answer = api.get("/due", as_=clerk)
     assert answer.status == 200
     assert answer.json == {"items": [
-        {"decision_id": decided.id, "ref_no": decided.ref_no, "title": decided.title, "step": None,
+        {"decision_id": decided.id, "catalogue_id": None, "ref_no": decided.ref_no, "title": decided.title,
+          "step": None,
          "deadline": "publication", "due_on": "2025-06-04", "bound": "by", "overdue": True,
          "citation": f"{REG}第三十二条；《政府信息公开条例》第二十六条"},
-        {"decision_id": decided.id, "ref_no": decided.ref_no, "title": decided.title, "step": None,
+        {"decision_id": decided.id, "catalogue_id": None, "ref_no": decided.ref_no, "title": decided.title,
+          "step": None,
          "deadline": "archiving", "due_on": "2025-06-05", "bound": "by", "overdue": False,
          "citation": f"{REG}第三十三条"},
     ]}
@@ -42,7 +44,8 @@ def test_legal_adviser_gets_the_earliest_signing_dates(api, legal, make_decision
     api.token(legal)
     on_day(2025, 4, 30)
     items = api.get("/due", as_=legal).json["items"]
-    assert items == [{"decision_id": decision.id, "ref_no": decision.ref_no, "title": decision.title,
+    assert items == [{"decision_id": decision.id, "catalogue_id": None, "ref_no": decision.ref_no,
+                      "title": decision.title,
                       "step": "legality_review", "deadline": "legality_review", "due_on": "2025-04-21",
                       "bound": "not_before", "overdue": False, "citation": f"{REG}第二十六条"}]
 
@@ -72,3 +75,18 @@ def test_auditors_and_admins_have_no_deadlines(api, auditor, admin, other_clerk,
 
 def test_needs_a_token(api):
     assert api.get("/due").status == 401
+
+
+def test_a_catalogue_item_clock_names_its_catalogue(api, clerk, on_day):
+    from app.extensions import db
+    from app.services import catalogues
+
+    catalogue = catalogues.create_catalogue(clerk, {"year": 2025})
+    catalogues.add_item(clerk, catalogue, {"title": "农桥建设", "category": "major_project", "sponsor_unit": "建设局",
+                                           "planned_completion": "2025-06-30"})
+    db.session.commit()
+    api.token(clerk)
+    on_day(2025, 6, 20)
+    items = api.get("/due", as_=clerk).json["items"]
+    assert [(i["deadline"], i["catalogue_id"], i["decision_id"], i["due_on"]) for i in items] == [
+        ("catalogue_item", catalogue.id, None, "2025-06-30")]

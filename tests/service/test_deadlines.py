@@ -178,7 +178,8 @@ def test_query_count_does_not_grow_with_the_decisions(app, db, clerk, make_decis
     one = count()
     for stage in ("decided", "submitted_for_review", "submitted", "preparatory"):
         walk(make_decision(), stage)
-    assert count() == one <= 3
+    # The organisations, the calendar, the decisions' facts in one statement, the catalogue items in one more.
+    assert count() == one <= 4
 
 
 # -- the clocks alone, on hand-made facts -------------------------------------------------------------
@@ -205,6 +206,13 @@ def test_a_rejected_decision_is_archived_but_never_published(clocks) -> None:
     found = decision_deadlines([_facts(status=DecisionStatus.DECIDED, outcome="rejected",
                                        meeting_date=date(2025, 5, 6))], clocks)
     assert [(d.deadline, d.due_on) for d in found] == [("archiving", date(2025, 6, 5))]
+
+
+def test_a_produced_dossier_stops_the_archiving_clock(clocks) -> None:
+    decided = {"status": DecisionStatus.DECIDED, "outcome": "approved", "meeting_date": date(2025, 5, 6),
+               "published_on": date(2025, 5, 20)}
+    assert [d.deadline for d in decision_deadlines([_facts(**decided)], clocks)] == ["archiving"]
+    assert decision_deadlines([_facts(**decided, has_dossier=True)], clocks) == []
 
 
 def test_a_signature_on_the_current_draft_stops_the_review_clock(clocks) -> None:
@@ -238,3 +246,58 @@ def test_an_items_key_names_its_clock_and_record_not_its_date() -> None:
                                       record="catalogue:7")
     assert on_decision.key == moved.key == "publication:42"
     assert on_catalogue.key == "catalogue_publication:catalogue:7"
+
+
+# -- the catalogues' clocks (CAT-02, CAT-03) -----------------------------------------------------------------
+
+
+def _catalogue_with_item(clerk, planned: str = "2025-06-30"):
+    from app.services import catalogues
+
+    catalogue = catalogues.create_catalogue(clerk, {"year": 2025})
+    item = catalogues.add_item(clerk, catalogue, {"title": "农桥建设", "category": "major_project",
+                                                  "sponsor_unit": "建设局", "planned_completion": planned})
+    return catalogue, item
+
+
+def test_a_catalogue_item_is_due_by_its_planned_completion_until_decided(db, clerk, legal, make_decision, walk):
+    from app.services import catalogues
+
+    catalogue, item = _catalogue_with_item(clerk)
+    db.session.commit()
+    items, result = _items(clerk, date(2025, 6, 20))
+    due = items[("catalogue_item", "")]
+    assert due.due_on == date(2025, 6, 30) and f"{REG}第三条" in due.citation and due in result.due
+    assert due.catalogue_id == catalogue.id and due.title == "目录第1项：农桥建设" and due.decision_id is None
+    assert ("catalogue_publication", "") not in items  # nationally the catalogue is not the rule (art. 3: 可以)
+    assert not [d for d in due_list(legal, 14, date(2025, 6, 20)).due if d.deadline == "catalogue_item"]
+
+    decision = make_decision(category="major_project")
+    catalogues.link_decision(clerk, catalogue, item, decision.id)
+    db.session.commit()
+    items, result = _items(clerk, date(2025, 7, 1))
+    linked = items[("catalogue_item", decision.ref_no)]
+    assert linked in result.overdue and linked.decision_id == decision.id  # linked, not decided yet
+    walk(decision, "decided")
+    items, _result = _items(clerk, date(2025, 7, 1))
+    assert not [key for key in items if key[0] == "catalogue_item"]
+
+
+def test_the_catalogue_is_due_by_the_profiles_date_where_it_is_the_rule(app, db, clerk, monkeypatch):
+    from app.services import catalogues
+
+    monkeypatch.setitem(app.config, "RULEBOOK_PROFILE", "nantong")
+    items, result = _items(clerk, date(2025, 3, 20))
+    none_yet = items[("catalogue_publication", "")]
+    assert none_yet.due_on == date(2025, 3, 31) and none_yet.catalogue_id is None and none_yet in result.due
+    assert "第三条" in none_yet.citation
+    catalogue, _item = _catalogue_with_item(clerk)
+    db.session.commit()
+    items, result = _items(clerk, date(2025, 4, 2))
+    assert items[("catalogue_publication", "")].catalogue_id == catalogue.id
+    assert items[("catalogue_publication", "")] in result.overdue
+    catalogues.approve_catalogue(clerk, catalogue, {"approved_on": "2025-03-10", "approval_ref": "海党〔2025〕3号"})
+    catalogues.publish_catalogue(clerk, catalogue, {"published_on": "2025-03-12"})
+    db.session.commit()
+    items, _result = _items(clerk, date(2025, 4, 2))
+    assert ("catalogue_publication", "") not in items
