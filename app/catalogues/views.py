@@ -110,14 +110,14 @@ def _detail_page(catalogue_id: int, status: int = 200, *, alert: str | None = No
     ), status
 
 
-@blueprint.route("/<int:catalogue_id>")
+@blueprint.route("/<id:catalogue_id>")
 @login_required
 def detail(catalogue_id: int):
     """One catalogue: its items with their decisions, findings, approval, publication and change log."""
     return _detail_page(catalogue_id)
 
 
-@blueprint.route("/<int:catalogue_id>/items", methods=["POST"])
+@blueprint.route("/<id:catalogue_id>/items", methods=["POST"])
 @login_required
 def add_item(catalogue_id: int):
     catalogue = _editable(catalogue_id)
@@ -130,7 +130,7 @@ def add_item(catalogue_id: int):
     return redirect(url_for("catalogues.detail", catalogue_id=catalogue_id))
 
 
-@blueprint.route("/<int:catalogue_id>/items/<int:item_id>", methods=["GET", "POST"])
+@blueprint.route("/<id:catalogue_id>/items/<id:item_id>", methods=["GET", "POST"])
 @login_required
 def edit_item(catalogue_id: int, item_id: int):
     """Change an item (after publication with the reason of the adjustment)."""
@@ -164,7 +164,7 @@ def _item_page(catalogue_id: int, item_id: int, form: ItemForm, status: int = 20
                            editable=service.can_edit_catalogue(current_user, catalogue)), status
 
 
-@blueprint.route("/<int:catalogue_id>/items/<int:item_id>/remove", methods=["POST"])
+@blueprint.route("/<id:catalogue_id>/items/<id:item_id>/remove", methods=["POST"])
 @login_required
 def remove_item(catalogue_id: int, item_id: int):
     catalogue = _editable(catalogue_id)
@@ -181,7 +181,7 @@ def remove_item(catalogue_id: int, item_id: int):
     return redirect(url_for("catalogues.detail", catalogue_id=catalogue_id))
 
 
-@blueprint.route("/<int:catalogue_id>/items/<int:item_id>/link", methods=["POST"])
+@blueprint.route("/<id:catalogue_id>/items/<id:item_id>/link", methods=["POST"])
 @login_required
 def link(catalogue_id: int, item_id: int):
     """Link a decision of the organisation's year to the item, or unlink it (empty choice)."""
@@ -203,7 +203,7 @@ def link(catalogue_id: int, item_id: int):
     return redirect(url_for("catalogues.detail", catalogue_id=catalogue_id))
 
 
-@blueprint.route("/<int:catalogue_id>/approve", methods=["POST"])
+@blueprint.route("/<id:catalogue_id>/approve", methods=["POST"])
 @login_required
 def approve(catalogue_id: int):
     """同级党委同意: the day and the document."""
@@ -218,7 +218,7 @@ def approve(catalogue_id: int):
     return redirect(url_for("catalogues.detail", catalogue_id=catalogue_id))
 
 
-@blueprint.route("/<int:catalogue_id>/publish", methods=["POST"])
+@blueprint.route("/<id:catalogue_id>/publish", methods=["POST"])
 @login_required
 def publish(catalogue_id: int):
     catalogue = _editable(catalogue_id)
@@ -231,7 +231,7 @@ def publish(catalogue_id: int):
     return redirect(url_for("catalogues.detail", catalogue_id=catalogue_id))
 
 
-@blueprint.route("/<int:catalogue_id>/catalogue.xlsx")
+@blueprint.route("/<id:catalogue_id>/catalogue.xlsx")
 @login_required
 def export_xlsx(catalogue_id: int):
     """The listed items in the columns towns publish (序号 · 事项名称 · … · 计划完成时间), then 类别."""
@@ -278,7 +278,7 @@ def _sheet_rows(upload) -> list[dict]:
     return result
 
 
-@blueprint.route("/<int:catalogue_id>/import", methods=["POST"])
+@blueprint.route("/<id:catalogue_id>/import", methods=["POST"])
 @login_required
 def import_xlsx(catalogue_id: int):
     """Add the rows of a catalogue sheet to a draft catalogue; any refused row → nothing written."""

@@ -16,6 +16,7 @@ ID_URLS = [
     ("GET", "/decisions/{id}/edit"),
     ("POST", "/decisions/{id}/edit"),
     ("GET", "/decisions/{id}/drafts/diff"),
+    ("GET", "/decisions/{id}/dossier"),
     ("GET", "/decisions/{id}/steps/public_participation"),
     ("POST", "/decisions/{id}/steps/public_participation"),
     ("GET", "/decisions/{id}/attachments"),
