@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
+# The suite runs on every core (pytest-xdist); each worker has its own databases. `make test PYTEST_ARGS=-x` runs serially.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint venv dev-venv node-dev translations messages db demo serve clean bench lock
 
