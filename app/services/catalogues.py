@@ -459,19 +459,11 @@ def check_exemption_against_item(decision: Decision, kind: StepKind, merged: Map
 
 
 def item_to_dict(item: CatalogueItem) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "seq": item.seq,
-        "title": item.title,
-        "category": item.category,
-        "decision_body": item.decision_body,
-        "sponsor_unit": item.sponsor_unit,
-        "legal_basis": item.legal_basis,
-        "procedures": {name: bool(getattr(item, name)) for name in ITEM_PROCEDURES},
-        "planned_completion": item.planned_completion.isoformat() if item.planned_completion else None,
-        "removed": bool(item.removed),
-        "decision_id": item.decision.id if item.decision is not None else None,
-    }
+    """The API's item: the audited facts, with the procedures grouped, its state and its decision."""
+    facts = item_facts(item)
+    procedures = {name: facts.pop(name) for name in ITEM_PROCEDURES}
+    return {"id": item.id, **facts, "procedures": procedures, "removed": bool(item.removed),
+            "decision_id": item.decision.id if item.decision is not None else None}
 
 
 def change_to_dict(change: CatalogueChangeEntry) -> dict[str, Any]:
