@@ -13,7 +13,7 @@ from app.services.payments import payment_report, report_to_dict
 from .auth import current_user
 from .common import api_blueprint, errors
 from .locale import api_locale
-from .schemas import AsciiInteger, File, Schema, between
+from .schemas import AsciiInteger, File, FindingSchema, Schema, between
 
 blueprint = api_blueprint("api-payments", "Finance-ledger import, payment cross-check (PAY-01..04), 台账 import.")
 
@@ -49,14 +49,6 @@ class RefusalSchema(Schema):
     message = fields.String(required=True)
 
 
-class RowFindingSchema(Schema):
-    rule = fields.String(required=True)
-    severity = fields.String(required=True)
-    message = fields.String(required=True)
-    citation = fields.String(required=True)
-    step = fields.String(allow_none=True)
-
-
 class PaymentRowSchema(Schema):
     row = fields.Integer(required=True)
     paid_on = fields.String(required=True, metadata={"format": "date"})
@@ -66,7 +58,7 @@ class PaymentRowSchema(Schema):
     summary = fields.String(required=True)
     decision_ref = fields.String(allow_none=True)
     already_imported = fields.Boolean(required=True)
-    findings = fields.List(fields.Nested(RowFindingSchema), required=True)
+    findings = fields.List(fields.Nested(FindingSchema), required=True)
 
 
 class PaymentImportAnswerSchema(Schema):

@@ -65,8 +65,8 @@ class PaymentRow:
             "row": self.row, "paid_on": self.paid_on.isoformat(), "voucher_no": self.voucher_no,
             "payee": self.payee, "amount_cny": f"{self.amount_cny:.2f}", "summary": self.summary,
             "decision_ref": self.decision_ref, "already_imported": self.duplicate,
-            "findings": [{"rule": f.rule, "severity": f.severity.value, "message": f.message(locale),
-                          "citation": f.citation} for f in self.findings],
+            "findings": [{"rule": f.rule, "severity": f.severity.value, "step": None,  # DESIGN's finding shape
+                          "message": f.message(locale), "citation": f.citation} for f in self.findings],
         }
 
 
