@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Table, insert, text
 from sqlalchemy.engine import Dialect
 
+from app.database import copy_encoded
 from app.extensions import db
 from app.models import AuditEvent, Decision, DecisionFinding, DraftVersion, Expert, MemberOpinion, Step
 
@@ -83,14 +84,8 @@ class BulkWriter:
                 table.rows = []
 
     def _write(self, table: BulkTable) -> None:
-        quote = self.dialect.identifier_preparer.quote
-        columns = ", ".join(quote(name) for name in table.columns)
-        name = quote(table.table.name)
         if self.mode == "postgresql":
-            raw = self.connection.connection.driver_connection
-            with raw.cursor() as cursor, cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
-                for row in table.rows:
-                    copy.write_row(row)
+            copy_encoded(self.connection, table.table, table.columns, table.rows)
         elif self.mode == "sqlite":
             compiled = insert(table.table).compile(dialect=self.dialect)
             if list(compiled.positiontup) != table.columns:  # pragma: no cover - a guard, not a branch

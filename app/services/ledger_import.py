@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.clock import today, utcnow
+from app.database import insert_rows
 from app.extensions import db
 from app.models import AuditEvent, Decision, DecisionFinding, DraftVersion, LedgerEntry, Organization, Step, User
 from app.rulebook import DecisionSnapshot, Finding, StepFacts, evaluate, is_complete
@@ -421,8 +422,8 @@ def _write(user: User, organization: Organization, year: int, rows: list[LedgerR
         "created_at": now, "updated_at": now, "is_complete": row.complete,
     } for row in rows]
     connection = session.connection()
-    # Core executemany (the ORM's bulk path costs more than the rows' own work); the ids by their new seq.
-    connection.execute(Decision.__table__.insert(), decision_rows)
+    # Bulk rows (COPY on PostgreSQL: the ORM's bulk path costs more than the rows' own work); ids by their new seq.
+    insert_rows(connection, Decision.__table__, decision_rows)
     by_seq = dict(list(session.execute(
         select(Decision.seq, Decision.id).where(Decision.organization_id == organization.id, Decision.year == year,
                                                 Decision.seq.between(rows[0].seq, rows[-1].seq))).tuples()))
@@ -469,7 +470,7 @@ def _insert_uniform(model, values: list[dict[str, Any]]) -> None:
         groups.setdefault(tuple(sorted(value)), []).append(value)
     connection = db.session.connection()
     for group in groups.values():
-        connection.execute(model.__table__.insert(), group)
+        insert_rows(connection, model.__table__, group)
 
 
 def _append_events(user: User, chain: int, events: list[tuple[int, dict[str, Any]]], at) -> None:
@@ -492,7 +493,7 @@ def _append_events(user: User, chain: int, events: list[tuple[int, dict[str, Any
                      "hash": digest})
         prev = digest
     if rows:
-        session.connection().execute(AuditEvent.__table__.insert(), rows)
+        insert_rows(session.connection(), AuditEvent.__table__, rows)
 
 
 class _Bytes:
