@@ -1,0 +1,34 @@
+"""How far the record of a set of organisations has moved: a number that grows with every write in them.
+
+Every write appends to the audit chain of the organisation it concerns, in the
+write's own transaction, and a chain's ``seq`` only grows; so the sum of the
+chains' tips over a scope changes exactly when something in that scope was
+written. A figure cached under ``(scope, stamp)`` stays valid while writes
+happen elsewhere: a township's write does not make a county next door cold.
+One probe of the ``(chain, seq)`` index per organisation; the whole database's
+stamp is the newest event's id, one probe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEvent, Organization
+
+
+def scope_stamp(organization_ids: Iterable[int]) -> int:
+    """The sum of the audit chains' lengths of these organisations (0 before any event)."""
+    ids = sorted(set(organization_ids))
+    if not ids:
+        return 0
+    tip = select(func.max(AuditEvent.seq)).where(AuditEvent.chain == Organization.id).scalar_subquery()
+    stmt = select(func.coalesce(func.sum(tip), 0)).where(Organization.id.in_(ids))
+    return int(db.session.execute(stmt).scalar_one())
+
+
+def database_stamp() -> int:
+    """The newest event's id: grows with any write anywhere (the global chain's included)."""
+    return int(db.session.execute(select(func.coalesce(func.max(AuditEvent.id), 0))).scalar_one())
