@@ -2,26 +2,55 @@
 
 Each value is encoded by SQLAlchemy's own bind processors of the dialect, so a
 row is stored exactly as the ORM would store it.
+
+On PostgreSQL the rows of a batch become COPY text in the generating thread
+(psycopg's own row formatter, or a line template for the rows that differ from
+decision to decision only by their ids) and a writer thread sends them, so the
+server's work on one batch overlaps the generation of the next (the two cores
+of a small server both busy). A large load also drops the tables' secondary
+indexes, unique and foreign-key constraints first and builds them again at the
+end, in the same transaction: one sort per index instead of millions of random
+B-tree inserts and per-row foreign-key look-ups, and every constraint checked
+again over the whole table when it is added back.
 """
 
 from __future__ import annotations
 
+import functools
+import queue
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Table, insert, text
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 
-from app.database import copy_encoded
 from app.extensions import db
 from app.models import AuditEvent, Decision, DecisionFinding, DraftVersion, Expert, MemberOpinion, Step
 
 from .scenarios import Variant
 
+#: What ``COPY`` text format escapes (psycopg escapes the same characters).
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\b": "\\b", "\f": "\\f",
+                               "\v": "\\v"})
+_SLOT = "\x01"  # marks a slot (``\x01<k>\x01``) while a template row is formatted; COPY leaves it as it is
+
+
+class Template:
+    """One encoded row with a few slots filled per decision (ids mostly): a tuple, or a COPY text line."""
+
+    __slots__ = ("line", "positions", "row")
+
+    def __init__(self, row: list[Any], positions: Sequence[int], line: str | None) -> None:
+        self.row, self.positions, self.line = row, tuple(positions), line
+
 
 class BulkTable:
     """One table's rows, every column in table order, each value already as the driver takes it."""
 
-    def __init__(self, model, dialect: Dialect, encode: bool) -> None:
+    def __init__(self, model, dialect: Dialect, encode: bool, copy: _CopyText | None = None) -> None:
         self.table: Table = model.__table__
         self.columns = [column.name for column in self.table.columns]
         self.position = {name: i for i, name in enumerate(self.columns)}
@@ -31,7 +60,11 @@ class BulkTable:
             column.type.dialect_impl(dialect).bind_processor(dialect) if encode else None
             for column in self.table.columns
         ]
+        self.copy = copy
+        #: Tuples (SQLite, other databases), or COPY text (PostgreSQL) of the rows added since the last flush.
         self.rows: list[tuple] = []
+        self.buffer = bytearray()
+        self.lines: list[str] = []
 
     def encode(self, values: dict[str, Any]) -> list[Any]:
         row: list[Any] = [None] * len(self.columns)
@@ -45,12 +78,123 @@ class BulkTable:
         processor = self.processors[self.position[name]]
         return processor(value) if processor is not None and value is not None else value
 
+    def add(self, row: Sequence[Any]) -> None:
+        """One encoded row."""
+        if self.copy is not None:
+            self.copy.format_row(row, self.buffer)
+        else:
+            self.rows.append(tuple(row))
+
+    def template(self, row: list[Any], slots: Sequence[str]) -> Template:
+        """A row whose ``slots`` (column names) are given at each ``add_from``."""
+        positions = [self.position[name] for name in slots]
+        if self.copy is None:
+            return Template(row, positions, None)
+        marked = list(row)
+        for k, i in enumerate(positions):
+            marked[i] = f"{_SLOT}{k}{_SLOT}"
+        line = self.copy.row_text(marked).replace("{", "{{").replace("}", "}}")
+        line = re.sub(f"{_SLOT}(\\d+){_SLOT}", r"{\1}", line)
+        return Template(row, positions, line)
+
+    def add_from(self, template: Template, values: Sequence[Any]) -> None:
+        """The template's row with its slots set to ``values`` (encoded, in the order of the slots)."""
+        if template.line is not None:
+            self.lines.append(template.line.format(*map(self.copy.field, values)))
+            return
+        row = template.row.copy()
+        for i, value in zip(template.positions, values, strict=True):
+            row[i] = value
+        self.rows.append(tuple(row))
+
+    def __len__(self) -> int:
+        return len(self.rows) + len(self.lines) + len(self.buffer)
+
+    def take_copy_data(self) -> bytes:
+        data = bytes(self.buffer) + "".join(self.lines).encode()
+        self.buffer, self.lines = bytearray(), []
+        return data
+
+
+class _CopyText:
+    """psycopg's COPY text formatting of encoded values, outside a COPY (so that another thread can send it)."""
+
+    def __init__(self, raw_connection) -> None:
+        from psycopg._copy_base import format_row_text  # the formatter ``Copy.write_row`` itself uses
+        from psycopg.adapt import Transformer
+
+        self._format = format_row_text
+        self._tx = Transformer(raw_connection)
+
+    def format_row(self, row: Sequence[Any], out: bytearray) -> None:
+        self._format(row, self._tx, out)
+
+    def row_text(self, row: Sequence[Any]) -> str:
+        out = bytearray()
+        self._format(row, self._tx, out)
+        return out.decode()
+
+    def field(self, value: Any) -> Any:
+        """One slot's text: ints as they are (``str.format`` writes them), strings escaped, the rest formatted."""
+        kind = type(value)
+        if kind is int:
+            return value
+        if kind is str:
+            return value.translate(_COPY_ESCAPES)
+        if value is None:
+            return "\\N"
+        return self._other(value)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one formatter per load; the same timestamp for a decision's rows
+    def _other(self, value: Any) -> str:
+        return self.row_text((value,))[:-1]
+
+
+class _CopyThread:
+    """Sends each batch's COPY data on the connection from a thread of its own, one batch queued at most."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.raw = connection.connection.driver_connection
+        self.quote = connection.dialect.identifier_preparer.quote
+        self.batches: queue.Queue = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="synth-copy", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (batch := self.batches.get()) is not None:
+            if self.error is not None:
+                continue  # keep draining, so that ``put`` never blocks on a dead writer
+            try:
+                for table, columns, data in batch:
+                    names = ", ".join(self.quote(name) for name in columns)
+                    with self.raw.cursor() as cursor, cursor.copy(
+                        f"COPY {self.quote(table.name)} ({names}) FROM STDIN"
+                    ) as copy:
+                        copy.write(data)
+            except BaseException as error:  # handed to the generating thread
+                self.error = error
+
+    def put(self, batch: list[tuple[Table, list[str], bytes]]) -> None:
+        self._raise()
+        self.batches.put(batch)
+
+    def close(self) -> None:
+        self.batches.put(None)
+        self.thread.join()
+        self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise RuntimeError(f"COPY failed: {self.error}") from self.error
+
 
 class BulkWriter:
     """Bulk rows, written in foreign-key order every ``CHUNK`` decisions, inside the session's transaction.
 
-    PostgreSQL gets ``COPY … FROM STDIN``; SQLite one prepared INSERT run by ``executemany``;
-    any other database plain SQLAlchemy Core ``insert()`` executemany.
+    PostgreSQL gets ``COPY … FROM STDIN`` from a writer thread (``close`` waits for it: call it before the
+    session is used again); SQLite one prepared INSERT run by ``executemany``; any other database plain
+    SQLAlchemy Core ``insert()`` executemany.
     """
 
     MODELS = (Decision, DraftVersion, Step, Expert, MemberOpinion, DecisionFinding, AuditEvent)
@@ -59,34 +203,52 @@ class BulkWriter:
         self.connection = db.session.connection()
         self.dialect = self.connection.dialect
         self.mode = self.dialect.name if self.dialect.name in ("postgresql", "sqlite") else "core"
-        self.tables = {model: BulkTable(model, self.dialect, self.mode != "core") for model in self.MODELS}
+        copy = _CopyText(self.connection.connection.driver_connection) if self.mode == "postgresql" else None
+        self.tables = {model: BulkTable(model, self.dialect, self.mode != "core", copy) for model in self.MODELS}
+        self.sender = _CopyThread(self.connection) if self.mode == "postgresql" else None
 
     def __getitem__(self, model) -> BulkTable:
         return self.tables[model]
 
     def encode_variant(self, variant: Variant) -> tuple:
-        """The variant's step, expert, opinion and finding rows, encoded once and reused by every decision."""
+        """The variant's step, expert, opinion and finding rows as templates, made once and reused by every decision.
+
+        Slots: a step's id, decision, update time, signed draft and reviewer; an expert's and an opinion's id and
+        step; a finding's decision.
+        """
         if variant.encoded is None:
+            steps, experts, opinions, findings = (self.tables[m] for m in (Step, Expert, MemberOpinion,
+                                                                             DecisionFinding))
             variant.encoded = (
-                [self.tables[Step].encode({**row, "version": 1}) for row in variant.steps],
-                [self.tables[Expert].encode(row) for row in variant.experts],
-                [self.tables[MemberOpinion].encode(row) for row in variant.opinions],
-                [self.tables[DecisionFinding].encode({"rule": r, "severity": s, "count": c})
+                [steps.template(steps.encode({**row, "version": 1}), STEP_SLOTS) for row in variant.steps],
+                [experts.template(experts.encode(row), CHILD_SLOTS) for row in variant.experts],
+                [opinions.template(opinions.encode(row), CHILD_SLOTS) for row in variant.opinions],
+                [findings.template(findings.encode({"rule": r, "severity": s, "count": c}), ("decision_id",))
                  for r, s, c in variant.findings],
             )
         return variant.encoded
 
     def flush(self) -> None:
+        if self.sender is not None:
+            batch = [(table.table, table.columns, table.take_copy_data())
+                     for table in self.tables.values() if len(table)]
+            if batch:
+                self.sender.put(batch)
+            return
         for model in self.MODELS:
             table = self.tables[model]
             if table.rows:
                 self._write(table)
                 table.rows = []
 
+    def close(self) -> None:
+        """Flush, and wait until everything is written."""
+        self.flush()
+        if self.sender is not None:
+            self.sender.close()
+
     def _write(self, table: BulkTable) -> None:
-        if self.mode == "postgresql":
-            copy_encoded(self.connection, table.table, table.columns, table.rows)
-        elif self.mode == "sqlite":
+        if self.mode == "sqlite":
             compiled = insert(table.table).compile(dialect=self.dialect)
             if list(compiled.positiontup) != table.columns:  # pragma: no cover - a guard, not a branch
                 raise RuntimeError(f"unexpected parameter order for {table.table.name}")
@@ -94,6 +256,50 @@ class BulkWriter:
         else:
             self.connection.execute(insert(table.table), [dict(zip(table.columns, row, strict=True))
                                                           for row in table.rows])
+
+
+STEP_SLOTS = ("id", "decision_id", "updated_at", "draft_sha256", "reviewer_id", "reviewer")
+CHILD_SLOTS = ("id", "step_id")
+
+
+@contextmanager
+def constraints_rebuilt(enabled: bool) -> Iterator[None]:
+    """PostgreSQL, when ``enabled``: the bulk tables without secondary indexes and constraints, rebuilt after.
+
+    Primary keys stay (their ids only grow, so their inserts are cheap). Unique constraints that another table's
+    foreign key depends on stay too. Everything runs in the session's transaction: an error or an interrupted
+    load rolls the drops back with the rows.
+    """
+    session = db.session
+    if not enabled or session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    tables = [model.__tablename__ for model in BulkWriter.MODELS]
+    indexes = session.execute(text("""
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+        FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+        WHERE t.relname = ANY(:tables) AND t.relnamespace = 'public'::regnamespace
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid)
+        ORDER BY 1
+    """), {"tables": tables}).all()
+    constraints = session.execute(text("""
+        SELECT k.conrelid::regclass::text, k.conname, k.contype, pg_get_constraintdef(k.oid)
+        FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid
+        WHERE t.relname = ANY(:tables) AND t.relnamespace = 'public'::regnamespace
+          AND (k.contype = 'f' OR (k.contype = 'u' AND NOT EXISTS (
+               SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid)))
+        ORDER BY k.contype DESC, 1, 2
+    """), {"tables": tables}).all()  # 'u' before 'f'
+    for table, name, _kind, _definition in sorted(constraints, key=lambda c: c[2]):  # foreign keys first
+        session.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+    for name, _definition in indexes:
+        session.execute(text(f"DROP INDEX {name}"))
+    yield
+    session.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+    for _name, definition in indexes:
+        session.execute(text(definition))
+    for table, name, _kind, definition in constraints:  # unique ones first, then the foreign keys
+        session.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
 
 
 def advance_sequences() -> None:
@@ -112,6 +318,6 @@ def analyze() -> None:
     """PostgreSQL: fresh planner statistics, so the benchmark does not run before autovacuum has seen the rows."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    for model in BulkWriter.MODELS:
-        db.session.execute(text(f"ANALYZE {model.__tablename__}"))
+    for table in (*(model.__tablename__ for model in BulkWriter.MODELS), "users", "organizations"):
+        db.session.execute(text(f"ANALYZE {table}"))
     db.session.commit()

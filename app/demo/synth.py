@@ -48,7 +48,7 @@ from app.services.audit import canonical_json, chain_tip, event_hash, lock_chain
 from app.services.compliance import current_profile, load_calendar
 from app.services.users import ensure_organization
 
-from .bulk import BulkWriter, advance_sequences, analyze
+from .bulk import BulkWriter, Template, advance_sequences, analyze, constraints_rebuilt
 from .scenarios import CA, CATEGORIES, CLOSED_YEARS, CURRENT_YEAR, LF, MM, MP, Scenario, Scenarios, Variant
 
 #: Decisions generated and inserted per batch (each batch is a handful of multi-row INSERTs).
@@ -89,39 +89,56 @@ FORMS_LF = ("{org}{fund}资金使用", "{org}{year}年度{fund}资金安排")
 # -- organisations and users -------------------------------------------------------------------------------
 
 
-#: ``--townships N``: townships per county and counties per city of the generated nation-shaped tree.
-TOWNSHIPS_PER_COUNTY, COUNTIES_PER_CITY = 20, 10
+#: ``--townships N``: townships per county and counties per city of the generated nation-shaped tree
+#: (``--townships 1000``: 10 cities of 10 counties of 10 townships, 1,111 organisations with the province).
+TOWNSHIPS_PER_COUNTY, COUNTIES_PER_CITY = 10, 10
+#: Where the decisions of a tree go: most to the townships, some to the counties and cities, none to the province.
+LEVEL_SHARES = (("township", 0.92), ("county", 0.06), ("city", 0.02))
+TREE_ROOT = ("SP", "示范省")
 _NAME_CHARS = "安宁平和丰泰华阳清河山湖新城东西南北江海云龙凤金石桥溪林泉兴隆永昌长乐福康吉庆瑞德仁义嘉善"
 
 
 class TreeRefused(Exception):
-    """``--townships`` on a database that already has organisations (the tree would mix with them)."""
+    """``--townships`` on a database that already holds the tree's organisations."""
 
 
-def _place_name(rng: random.Random, suffix: str) -> str:
-    return rng.choice(_NAME_CHARS) + rng.choice(_NAME_CHARS) + suffix
+def _place_name(rng: random.Random, suffix: str, used: set[str]) -> str:
+    """Two characters and the level's suffix (市, 县, 镇), not given twice."""
+    for _attempt in range(20):
+        name = rng.choice(_NAME_CHARS) + rng.choice(_NAME_CHARS) + suffix
+        if name not in used:
+            break
+    else:  # the two-character names of the level are running out: number them
+        name = f"{rng.choice(_NAME_CHARS)}{rng.choice(_NAME_CHARS)}{len(used)}{suffix}"
+    used.add(name)
+    return name
 
 
 def _tree(townships: int, seed: int) -> list[tuple[str, str, str | None, str]]:
-    """``(code, name, parent code, level)`` of a province > cities > counties > ``townships`` townships."""
+    """``(code, name, parent code, level)`` of a province > cities > counties > ``townships`` townships.
+
+    Codes say the place in the tree: ``SP`` > ``SP01`` (city) > ``SP01C01`` (county) > ``SP01C01T01``.
+    """
     rng = random.Random(seed)  # noqa: S311 - benchmark data, not security
-    nodes: list[tuple[str, str, str | None, str]] = [("SP", "示范省", None, "province")]
+    used: set[str] = set()
+    root = TREE_ROOT[0]
+    nodes: list[tuple[str, str, str | None, str]] = [(root, TREE_ROOT[1], None, "province")]
     counties = -(-townships // TOWNSHIPS_PER_COUNTY)
     cities = -(-counties // COUNTIES_PER_CITY)
     made = 0
     for city_no in range(1, cities + 1):
-        city = f"SP{city_no:02d}"
-        nodes.append((city, _place_name(rng, "市"), "SP", "city"))
+        city = f"{root}{city_no:02d}"
+        nodes.append((city, _place_name(rng, "市", used), root, "city"))
         for county_no in range(1, COUNTIES_PER_CITY + 1):
             if (city_no - 1) * COUNTIES_PER_CITY + county_no > counties:
                 break
             county = f"{city}C{county_no:02d}"
-            nodes.append((county, _place_name(rng, "县"), city, "county"))
+            nodes.append((county, _place_name(rng, "县", used), city, "county"))
             for town_no in range(1, TOWNSHIPS_PER_COUNTY + 1):
                 if made == townships:
                     break
                 made += 1
-                nodes.append((f"{county}T{town_no:02d}", _place_name(rng, "镇"), county, "township"))
+                nodes.append((f"{county}T{town_no:02d}", _place_name(rng, "镇", used), county, "township"))
     return nodes
 
 
@@ -139,29 +156,34 @@ def _accounts(level: str, org: Organization) -> list[tuple[str, Role, str]]:
     return accounts
 
 
-def _organizations(townships: int | None, seed: int) -> list[Organization]:
-    """Every existing organisation; an empty database gets a synthetic tree with its users.
+def _organizations(townships: int | None, seed: int) -> list[tuple[Organization, str]]:
+    """The organisations that get decisions, with their level; new ones come with their users.
 
-    Without ``townships``: one county (临江县) with ten towns. With it: a province with cities, counties and that
-    many townships (each with a clerk and a legal adviser; every level above with an auditor), for the
-    benchmarks of a nation's year.
+    Without ``townships``: every existing organisation, or on an empty database one county (临江县) with ten
+    towns. With it: a province ``SP`` with cities, counties and that many townships (each with a clerk and a
+    legal adviser; every level above with an auditor), beside whatever the database holds already (the demo's
+    organisations keep their data and get no decisions).
     """
     existing = db.session.execute(select(Organization).order_by(Organization.code)).scalars().all()
-    if existing:
-        if townships is not None:
-            raise TreeRefused("--townships builds the organisations of an empty database; this one has some")
-        return list(existing)
+    if townships is None and existing:
+        return [(org, "existing") for org in existing]
     if townships is None:
         nodes = [(COUNTY[0], COUNTY[1], None, "root")] + [(code, name, COUNTY[0], "township") for code, name in TOWNS]
     else:
         nodes = _tree(townships, seed)
+        taken = {org.code for org in existing} & {code for code, _name, _parent, _level in nodes}
+        if taken:
+            raise TreeRefused(f"--townships builds the organisations {TREE_ROOT[0]}…; this database has "
+                              f"{', '.join(sorted(taken)[:3])} already")
     by_code: dict[str, Organization] = {}
+    made: list[tuple[Organization, str]] = []
     # One hash for all: these are benchmark accounts with one documented password, and
     # hashing it for every account would cost most of the benchmark's minute.
     password_hash = hash_password(SYNTH_PASSWORD)
     for code, name, parent, level in nodes:
         org = ensure_organization(code, name, by_code[parent] if parent else None)
         by_code[code] = org
+        made.append((org, level))
         for username, role, display_name in _accounts(level, org):
             user = User(username=username, display_name=display_name, role=role.value, organization=org,
                         password_hash=password_hash)
@@ -169,7 +191,30 @@ def _organizations(townships: int | None, seed: int) -> list[Organization]:
             db.session.flush()
             record_event(None, "user.create", "user", user.id, actor_name=ACTOR,
                          after={"username": username, "role": role.value, "organization": org.code})
-    return list(by_code.values())
+    return made
+
+
+class _Picker:
+    """Which organisation a decision goes to: uniformly, or in a tree by ``LEVEL_SHARES``."""
+
+    def __init__(self, organizations: list[tuple[Organization, str]], tree: bool) -> None:
+        self.everyone = [org for org, _level in organizations]
+        self.levels: list[tuple[float, list[Organization]]] = []
+        if tree:
+            bound = 0.0
+            for level, share in LEVEL_SHARES:
+                bound += share
+                self.levels.append((bound, [org for org, org_level in organizations if org_level == level]))
+
+    def __call__(self, rng: random.Random) -> Organization:
+        if not self.levels:
+            return self.everyone[rng.randrange(len(self.everyone))]
+        draw = rng.random()
+        for bound, orgs in self.levels:
+            if draw < bound and orgs:
+                return orgs[rng.randrange(len(orgs))]
+        townships = self.levels[0][1]
+        return townships[rng.randrange(len(townships))]
 
 
 def _first_users(role: Role) -> dict[int, User]:
@@ -216,7 +261,8 @@ class _Rows:
     def __init__(self, session: Session, out: BulkWriter, organizations: list[Organization]) -> None:
         self.out = out
         self.clerks = {org_id: user.id for org_id, user in _first_users(Role.CLERK).items()}
-        self.advisers = _first_users(Role.LEGAL_ADVISER)
+        self.advisers = {org_id: (user.id, user.display_name)
+                         for org_id, user in _first_users(Role.LEGAL_ADVISER).items()}
         self.seqs: dict[tuple[int, int], int] = {
             (org_id, year): seq
             for org_id, year, seq in session.execute(
@@ -229,12 +275,7 @@ class _Rows:
         self.chains = {org.id: [tip.hash, tip.seq] for org in organizations
                        for tip in (chain_tip(session, org.id),)}
         self.clock = utcnow()
-        steps, experts, opinions = out[Step], out[Expert], out[MemberOpinion]
-        self.step_at = {name: steps.position[name]
-                        for name in ("id", "decision_id", "updated_at", "draft_sha256", "reviewer_id", "reviewer")}
-        self.expert_at = experts.position["id"], experts.position["step_id"]
-        self.opinion_at = opinions.position["id"], opinions.position["step_id"]
-        self.finding_decision_at = out[DecisionFinding].position["decision_id"]
+        self.step_at = {name: out[Step].position[name] for name in ("draft_sha256", "reviewer_id", "reviewer")}
 
     def _next_id(self, model) -> int:
         self.ids[model] += 1
@@ -251,14 +292,14 @@ class _Rows:
         clerk_id = self.clerks.get(org.id)
         created_at = _at(variant.created_on)
         decisions = self.out[Decision]
-        decisions.rows.append(tuple(decisions.encode({
+        decisions.add(decisions.encode({
             "id": decision_id, "organization_id": org.id, "ref_no": ref_no, "seq": seq, "title": title,
             "category": category.value, "department": department, "year": year, "amount_cny": amount,
             "summary": summary, "status": variant.status, "version": 1, "row_version": 1, "backfilled": False,
             "published_on": variant.published_on,
             "created_by_id": clerk_id, "created_at": created_at, "updated_at": created_at,
             "is_complete": variant.complete,
-        })))
+        }))
 
         drafts = [f"{title}（草案）\n一、承办单位：{org.name}{department}。\n二、主要内容：{summary}\n"]
         if variant.drafts == 2:
@@ -266,10 +307,10 @@ class _Rows:
         shas = [hashlib.sha256(text_.encode()).hexdigest() for text_ in drafts]
         drafts_t = self.out[DraftVersion]
         for n, (text_, sha) in enumerate(zip(drafts, shas, strict=True), start=1):
-            drafts_t.rows.append(tuple(drafts_t.encode({
+            drafts_t.add(drafts_t.encode({
                 "id": self._next_id(DraftVersion), "decision_id": decision_id, "number": n, "text": text_,
                 "sha256": sha, "author_id": clerk_id, "created_at": created_at,
-            })))
+            }))
         self._steps(org, decision_id, variant, shas, decisions.value("created_at", created_at))
 
         created = {
@@ -286,35 +327,32 @@ class _Rows:
         self._event(org.id, decision_id, "decision.import", IMPORT_BEFORE, imported)
 
     def _steps(self, org: Organization, decision_id: int, variant: Variant, shas: list[str], created: Any) -> None:
-        """The variant's encoded step rows with this decision's ids; experts and opinions under their step."""
+        """The variant's step templates with this decision's ids; experts and opinions under their step."""
         step_rows, expert_rows, opinion_rows, finding_rows = self.out.encode_variant(variant)
-        at = self.step_at
+        steps, at = self.out[Step], self.step_at
         for index, template in enumerate(step_rows):
             step_id = self._next_id(Step)
-            row = template.copy()
-            row[at["id"]], row[at["decision_id"]], row[at["updated_at"]] = step_id, decision_id, created
+            row = template.row
+            sha, reviewer_id, reviewer = row[at["draft_sha256"]], row[at["reviewer_id"]], row[at["reviewer"]]
             if index == _REVIEW and variant.signed:
-                row[at["draft_sha256"]] = shas[-1] if variant.signed == "current" else shas[0]
+                sha = shas[-1] if variant.signed == "current" else shas[0]
                 adviser = self.advisers.get(org.id)
                 if adviser is not None:
-                    row[at["reviewer_id"]], row[at["reviewer"]] = adviser.id, adviser.display_name
-            self.out[Step].rows.append(tuple(row))
+                    reviewer_id, reviewer = adviser
+            steps.add_from(template, (step_id, decision_id, created, sha, reviewer_id, reviewer))
             if index == _EXPERTS:
-                self._children(Expert, expert_rows, self.expert_at, step_id)
+                self._children(Expert, expert_rows, step_id)
             elif index == _MEETING:
-                self._children(MemberOpinion, opinion_rows, self.opinion_at, step_id)
+                self._children(MemberOpinion, opinion_rows, step_id)
         findings = self.out[DecisionFinding]
-        for finding in finding_rows:
-            finding_row = finding.copy()
-            finding_row[self.finding_decision_at] = decision_id
-            findings.rows.append(tuple(finding_row))
+        for template in finding_rows:
+            findings.add_from(template, (decision_id,))
 
-    def _children(self, model, templates: list[list[Any]], at: tuple[int, int], step_id: int) -> None:
-        table = self.out[model]
+    def _children(self, model, templates: list[Template], step_id: int) -> None:
+        table, ids = self.out[model], self.ids
         for template in templates:
-            row = template.copy()
-            row[at[0]], row[at[1]] = self._next_id(model), step_id
-            table.rows.append(tuple(row))
+            ids[model] += 1
+            table.add_from(template, (ids[model], step_id))
 
     def _event(self, chain: int, decision_id: int, action: str, before_text: str | None,
                after: dict[str, Any]) -> None:
@@ -327,11 +365,11 @@ class _Rows:
         digest = event_hash(prev_hash, chain, seq, self.clock, ACTOR, action, "decision", decision_id, decision_id,
                             before_text, after_text)
         events = self.out[AuditEvent]
-        events.rows.append(tuple(events.encode({
+        events.add(events.encode({
             "id": event_id, "chain": chain, "seq": seq, "at": self.clock, "actor_id": None, "actor": ACTOR,
             "action": action, "entity": "decision", "entity_id": decision_id, "decision_id": decision_id,
             "before": before_text, "after": after_text, "prev_hash": prev_hash, "hash": digest,
-        })))
+        }))
         link[0], link[1] = digest, seq
 
 
@@ -348,16 +386,25 @@ def _large_page_cache(session: Session) -> Iterator[None]:
     session.commit()
 
 
-def synthesise(count: int, seed: int, townships: int | None = None) -> str:
+#: From this many decisions on, a PostgreSQL load drops the secondary indexes and constraints and rebuilds them.
+REBUILD_FROM = 50_000
+
+
+def synthesise(count: int, seed: int, townships: int | None = None, rebuild: bool | None = None) -> str:
     """Insert ``count`` synthetic decisions (deterministic for ``seed``), commit, and describe them.
 
-    ``townships`` builds a nation-shaped tree of organisations first (empty database only).
+    ``townships`` builds a nation-shaped tree of organisations first and spreads the decisions over it.
+    ``rebuild`` (PostgreSQL): drop and rebuild the secondary indexes and constraints around the load; by default
+    when the load is large (``REBUILD_FROM``) and at least as large as what the tables hold.
     """
     session = db.session
     rng = random.Random(seed)  # noqa: S311 - benchmark data, not security
     with _large_page_cache(session):
         organizations = _organizations(townships, seed)
-        lock_chains(session, [org.id for org in organizations])
+        pick = _Picker(organizations, townships is not None)
+        lock_chains(session, [org.id for org, _level in organizations])
+        if rebuild is None:
+            rebuild = count >= REBUILD_FROM and count >= _max_id(Decision)
         now = today()
         # The current year only once a month of it has passed, so that its decisions can have dates.
         years = list(range(FIRST_YEAR, min(LAST_YEAR, (now - timedelta(days=31)).year) + 1))
@@ -365,26 +412,29 @@ def synthesise(count: int, seed: int, townships: int | None = None) -> str:
         scenarios = Scenarios(current_profile(), load_calendar(), now)
         closed = ([s for s, _w in CLOSED_YEARS], [w for _s, w in CLOSED_YEARS])
         current = ([s for s, _w in CURRENT_YEAR], [w for _s, w in CURRENT_YEAR])
-        out = BulkWriter()
-        rows = _Rows(session, out, organizations)
-        tally: Counter = Counter()
-        for number in range(count):
-            org = organizations[rng.randrange(len(organizations))]
-            year = rng.choices(years, year_weights)[0]
-            category = rng.choices(CATEGORIES, CATEGORY_WEIGHTS)[0]
-            scenario: Scenario = rng.choices(*(current if year == years[-1] else closed))[0]
-            if scenario.twist == "cd_minority" and category != CA:
-                scenario = replace(scenario, twist="cd_dissent")
-            variant = scenarios.pick(scenario, category, year, rng.randrange(1, 13, 2), rng.randrange(2))
-            department = rng.choice(DEPARTMENTS[category])
-            title = _title(rng, category, org.name, year)
-            amount = Decimal(rng.randrange(300, 50_000) * 1000) if category in (MP, LF) else None
-            rows.add(org, year, category, variant, department, title, amount)
-            tally["complete"] += variant.complete
-            tally[variant.status] += 1
-            if (number + 1) % CHUNK == 0:
-                out.flush()
-        out.flush()
+        with constraints_rebuilt(rebuild):
+            out = BulkWriter()
+            rows = _Rows(session, out, [org for org, _level in organizations])
+            tally: Counter = Counter()
+            try:
+                for number in range(count):
+                    org = pick(rng)
+                    year = rng.choices(years, year_weights)[0]
+                    category = rng.choices(CATEGORIES, CATEGORY_WEIGHTS)[0]
+                    scenario: Scenario = rng.choices(*(current if year == years[-1] else closed))[0]
+                    if scenario.twist == "cd_minority" and category != CA:
+                        scenario = replace(scenario, twist="cd_dissent")
+                    variant = scenarios.pick(scenario, category, year, rng.randrange(1, 13, 2), rng.randrange(2))
+                    department = rng.choice(DEPARTMENTS[category])
+                    title = _title(rng, category, org.name, year)
+                    amount = Decimal(rng.randrange(300, 50_000) * 1000) if category in (MP, LF) else None
+                    rows.add(org, year, category, variant, department, title, amount)
+                    tally["complete"] += variant.complete
+                    tally[variant.status] += 1
+                    if (number + 1) % CHUNK == 0:
+                        out.flush()
+            finally:
+                out.close()  # the writer thread is done with the connection, even after an error
         advance_sequences()
         session.commit()
     analyze()
