@@ -21,7 +21,7 @@ import random
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -30,6 +30,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.clock import today, utcnow
+from app.database import insert_rows
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -44,9 +45,8 @@ from app.models import (
 )
 from app.models.user import hash_password
 from app.rulebook.vocabulary import Category, DecisionStatus, Role, StepKind
-from app.services.audit import canonical_json, chain_tip, event_hash, lock_chains, record_event
+from app.services.audit import GENESIS_HASH, canonical_json, chain_tip, event_hash, lock_chains
 from app.services.compliance import current_profile, load_calendar
-from app.services.users import ensure_organization
 
 from .bulk import BulkWriter, Template, advance_sequences, analyze, constraints_rebuilt
 from .scenarios import CA, CATEGORIES, CLOSED_YEARS, CURRENT_YEAR, LF, MM, MP, Scenario, Scenarios, Variant
@@ -142,7 +142,7 @@ def _tree(townships: int, seed: int) -> list[tuple[str, str, str | None, str]]:
     return nodes
 
 
-def _accounts(level: str, org: Organization) -> list[tuple[str, Role, str]]:
+def _accounts(level: str, org: Organization | _NewOrg) -> list[tuple[str, Role, str]]:
     """The benchmark accounts of one organisation: who works there at its level."""
     prefix = org.code.lower()
     if level == "root":  # the default county: the accounts the benchmarks have always used
@@ -156,7 +156,7 @@ def _accounts(level: str, org: Organization) -> list[tuple[str, Role, str]]:
     return accounts
 
 
-def _organizations(townships: int | None, seed: int) -> list[tuple[Organization, str]]:
+def _organizations(townships: int | None, seed: int) -> tuple[list[tuple[Organization, str]], list[_TreeEvent]]:
     """The organisations that get decisions, with their level; new ones come with their users.
 
     Without ``townships``: every existing organisation, or on an empty database one county (临江县) with ten
@@ -166,7 +166,7 @@ def _organizations(townships: int | None, seed: int) -> list[tuple[Organization,
     """
     existing = db.session.execute(select(Organization).order_by(Organization.code)).scalars().all()
     if townships is None and existing:
-        return [(org, "existing") for org in existing]
+        return [(org, "existing") for org in existing], []
     if townships is None:
         nodes = [(COUNTY[0], COUNTY[1], None, "root")] + [(code, name, COUNTY[0], "township") for code, name in TOWNS]
     else:
@@ -175,23 +175,59 @@ def _organizations(townships: int | None, seed: int) -> list[tuple[Organization,
         if taken:
             raise TreeRefused(f"--townships builds the organisations {TREE_ROOT[0]}…; this database has "
                               f"{', '.join(sorted(taken)[:3])} already")
-    by_code: dict[str, Organization] = {}
-    made: list[tuple[Organization, str]] = []
+    return _insert_tree(nodes)
+
+
+#: The audit events of the organisations and users made by ``_insert_tree``, appended by ``_Rows`` before the
+#: decisions' (chain, entity, entity id, action, after).
+_TreeEvent = tuple[int, str, int, str, dict[str, Any]]
+
+
+def _insert_tree(nodes: list[tuple[str, str, str | None, str]]) -> tuple[list[tuple[Organization, str]],
+                                                                        list[_TreeEvent]]:
+    """The organisations and their users in a few bulk inserts (thousands of them: one by one took half a minute).
+
+    Ids are given explicitly, continuing after the stored ones (and the sequences moved past them), as for the
+    decisions; the audit events that the services would record are returned for the organisations' chains.
+    """
+    session = db.session
+    connection = session.connection()
+    org_id, user_id = _max_id(Organization), _max_id(User)
+    ids: dict[str, int] = {}
+    org_rows, user_rows, events = [], [], []
     # One hash for all: these are benchmark accounts with one documented password, and
     # hashing it for every account would cost most of the benchmark's minute.
     password_hash = hash_password(SYNTH_PASSWORD)
+    created_at = utcnow()
+    levels = {}
     for code, name, parent, level in nodes:
-        org = ensure_organization(code, name, by_code[parent] if parent else None)
-        by_code[code] = org
-        made.append((org, level))
-        for username, role, display_name in _accounts(level, org):
-            user = User(username=username, display_name=display_name, role=role.value, organization=org,
-                        password_hash=password_hash)
-            db.session.add(user)
-            db.session.flush()
-            record_event(None, "user.create", "user", user.id, actor_name=ACTOR,
-                         after={"username": username, "role": role.value, "organization": org.code})
-    return made
+        org_id += 1
+        ids[code], levels[org_id] = org_id, level
+        org_rows.append({"id": org_id, "code": code, "name": name, "parent_id": ids[parent] if parent else None})
+        events.append((org_id, "organization", org_id, "organization.create",
+                       {"code": code, "name": name, "parent": parent}))
+        for username, role, display_name in _accounts(level, _NewOrg(code, name)):
+            user_id += 1
+            user_rows.append({"id": user_id, "username": username, "display_name": display_name, "role": role.value,
+                              "organization_id": org_id, "is_active": True, "password_hash": password_hash,
+                              "created_at": created_at, "session_epoch": 0, "must_change_password": False})
+            events.append((org_id, "user", user_id, "user.create",
+                           {"username": username, "role": role.value, "organization": code}))
+    insert_rows(connection, Organization.__table__, org_rows)
+    insert_rows(connection, User.__table__, user_rows)
+    if connection.dialect.name == "postgresql":
+        for table in ("organizations", "users"):
+            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - ours
+                                 f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
+    made = session.execute(select(Organization).where(Organization.id.in_(levels))
+                           .order_by(Organization.id)).scalars().all()
+    return [(org, levels[org.id]) for org in made], events
+
+
+@dataclass(frozen=True)
+class _NewOrg:
+    code: str
+    name: str
 
 
 class _Picker:
@@ -258,7 +294,8 @@ _REVIEW, _EXPERTS, _MEETING = (list(StepKind).index(kind) for kind in (
 class _Rows:
     """The rows of each synthetic decision, numbered after what is stored and chained to the audit trail's tip."""
 
-    def __init__(self, session: Session, out: BulkWriter, organizations: list[Organization]) -> None:
+    def __init__(self, session: Session, out: BulkWriter, organizations: list[Organization],
+                 tree_events: list[_TreeEvent]) -> None:
         self.out = out
         self.clerks = {org_id: user.id for org_id, user in _first_users(Role.CLERK).items()}
         self.advisers = {org_id: (user.id, user.display_name)
@@ -271,11 +308,16 @@ class _Rows:
             )
         }
         self.ids = {model: _max_id(model) for model in _IDS}
-        #: Organisation id → [last hash, last seq] of its chain (its lock is held: see ``synthesise``).
-        self.chains = {org.id: [tip.hash, tip.seq] for org in organizations
-                       for tip in (chain_tip(session, org.id),)}
+        #: Organisation id → [last hash, last seq] of its chain (its lock is held: see ``synthesise``);
+        #: the organisations made just now have none yet.
+        new = {chain for chain, *_rest in tree_events}
+        self.chains = {org.id: [GENESIS_HASH, 0] if org.id in new else [tip.hash, tip.seq] for org in organizations
+                       for tip in (None if org.id in new else chain_tip(session, org.id),)}
         self.clock = utcnow()
         self.step_at = {name: out[Step].position[name] for name in ("draft_sha256", "reviewer_id", "reviewer")}
+        for chain, entity, entity_id, action, after in tree_events:
+            self._event(chain, entity, entity_id, None, action, None, after, actor="system" if entity ==
+                        "organization" else ACTOR)
 
     def _next_id(self, model) -> int:
         self.ids[model] += 1
@@ -323,8 +365,8 @@ class _Rows:
             "draft_sha256": shas[-1], "steps": variant.step_statuses, "is_complete": variant.complete,
             "findings": {rule: rule_count for rule, _severity, rule_count in variant.findings},
         }
-        self._event(org.id, decision_id, "decision.create", None, created)
-        self._event(org.id, decision_id, "decision.import", IMPORT_BEFORE, imported)
+        self._event(org.id, "decision", decision_id, decision_id, "decision.create", None, created)
+        self._event(org.id, "decision", decision_id, decision_id, "decision.import", IMPORT_BEFORE, imported)
 
     def _steps(self, org: Organization, decision_id: int, variant: Variant, shas: list[str], created: Any) -> None:
         """The variant's step templates with this decision's ids; experts and opinions under their step."""
@@ -354,20 +396,20 @@ class _Rows:
             ids[model] += 1
             table.add_from(template, (ids[model], step_id))
 
-    def _event(self, chain: int, decision_id: int, action: str, before_text: str | None,
-               after: dict[str, Any]) -> None:
-        """An audit event of the decision, chained to the last one of its organisation (a microsecond later)."""
+    def _event(self, chain: int, entity: str, entity_id: int, decision_id: int | None, action: str,
+               before_text: str | None, after: dict[str, Any], actor: str = ACTOR) -> None:
+        """An audit event, chained to the last one of its organisation (a microsecond later)."""
         event_id = self._next_id(AuditEvent)
         self.clock += timedelta(microseconds=1)
         after_text = canonical_json(after)
         link = self.chains[chain]
         prev_hash, seq = link[0], link[1] + 1
-        digest = event_hash(prev_hash, chain, seq, self.clock, ACTOR, action, "decision", decision_id, decision_id,
+        digest = event_hash(prev_hash, chain, seq, self.clock, actor, action, entity, entity_id, decision_id,
                             before_text, after_text)
         events = self.out[AuditEvent]
         events.add(events.encode({
-            "id": event_id, "chain": chain, "seq": seq, "at": self.clock, "actor_id": None, "actor": ACTOR,
-            "action": action, "entity": "decision", "entity_id": decision_id, "decision_id": decision_id,
+            "id": event_id, "chain": chain, "seq": seq, "at": self.clock, "actor_id": None, "actor": actor,
+            "action": action, "entity": entity, "entity_id": entity_id, "decision_id": decision_id,
             "before": before_text, "after": after_text, "prev_hash": prev_hash, "hash": digest,
         }))
         link[0], link[1] = digest, seq
@@ -400,9 +442,10 @@ def synthesise(count: int, seed: int, townships: int | None = None, rebuild: boo
     session = db.session
     rng = random.Random(seed)  # noqa: S311 - benchmark data, not security
     with _large_page_cache(session):
-        organizations = _organizations(townships, seed)
+        organizations, tree_events = _organizations(townships, seed)
         pick = _Picker(organizations, townships is not None)
-        lock_chains(session, [org.id for org, _level in organizations])
+        new = {chain for chain, *_rest in tree_events}
+        lock_chains(session, [org.id for org, _level in organizations if org.id not in new])
         if rebuild is None:
             rebuild = count >= REBUILD_FROM and count >= _max_id(Decision)
         now = today()
@@ -414,7 +457,7 @@ def synthesise(count: int, seed: int, townships: int | None = None, rebuild: boo
         current = ([s for s, _w in CURRENT_YEAR], [w for _s, w in CURRENT_YEAR])
         with constraints_rebuilt(rebuild):
             out = BulkWriter()
-            rows = _Rows(session, out, [org for org, _level in organizations])
+            rows = _Rows(session, out, [org for org, _level in organizations], tree_events)
             tally: Counter = Counter()
             try:
                 for number in range(count):
