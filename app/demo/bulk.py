@@ -20,7 +20,7 @@ import functools
 import queue
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection, Dialect
 
 from app.extensions import db
 from app.models import AuditEvent, Decision, DecisionFinding, DraftVersion, Expert, MemberOpinion, Step
+from app.rulebook.vocabulary import StepKind
 
 from .scenarios import Variant
 
@@ -39,12 +40,16 @@ _SLOT = "\x01"  # marks a slot (``\x01<k>\x01``) while a template row is formatt
 
 
 class Template:
-    """One encoded row with a few slots filled per decision (ids mostly): a tuple, or a COPY text line."""
+    """Encoded rows with slots filled per decision (ids mostly): tuples, or COPY text lines in one format string.
 
-    __slots__ = ("line", "positions", "row")
+    ``slots`` gives, for each row, the column → index of the argument that fills it, so that arguments shared by
+    the rows (the decision, the step) are passed once.
+    """
 
-    def __init__(self, row: list[Any], positions: Sequence[int], line: str | None) -> None:
-        self.row, self.positions, self.line = row, tuple(positions), line
+    __slots__ = ("line", "rows")
+
+    def __init__(self, rows: list[tuple[list[Any], dict[int, int]]], line: str | None) -> None:
+        self.rows, self.line = rows, line
 
 
 class BulkTable:
@@ -85,27 +90,44 @@ class BulkTable:
         else:
             self.rows.append(tuple(row))
 
-    def template(self, row: list[Any], slots: Sequence[str]) -> Template:
-        """A row whose ``slots`` (column names) are given at each ``add_from``."""
-        positions = [self.position[name] for name in slots]
-        if self.copy is None:
-            return Template(row, positions, None)
-        marked = list(row)
-        for k, i in enumerate(positions):
-            marked[i] = f"{_SLOT}{k}{_SLOT}"
-        line = self.copy.row_text(marked).replace("{", "{{").replace("}", "}}")
-        line = re.sub(f"{_SLOT}(\\d+){_SLOT}", r"{\1}", line)
-        return Template(row, positions, line)
+    def encoder(self, names: Sequence[str]) -> Callable[..., list[Any]]:
+        """``encode`` for values given positionally in the order of ``names`` (the same every row: faster)."""
+        width = len(self.columns)
+        plan = [(self.position[name], self.processors[self.position[name]]) for name in names]
 
-    def add_from(self, template: Template, values: Sequence[Any]) -> None:
-        """The template's row with its slots set to ``values`` (encoded, in the order of the slots)."""
+        def encode(*values: Any) -> list[Any]:
+            row: list[Any] = [None] * width
+            for (i, processor), value in zip(plan, values, strict=True):
+                row[i] = processor(value) if processor is not None and value is not None else value
+            return row
+
+        return encode
+
+    def template(self, rows: list[list[Any]], slots: Sequence[dict[str, int]]) -> Template:
+        """Encoded ``rows`` whose ``slots`` (per row: column name → argument index) ``add_from`` fills."""
+        placed = [(row, {self.position[name]: arg for name, arg in row_slots.items()})
+                  for row, row_slots in zip(rows, slots, strict=True)]
+        if self.copy is None:
+            return Template(placed, None)
+        lines = []
+        for row, positions in placed:
+            marked = list(row)
+            for i, arg in positions.items():
+                marked[i] = f"{_SLOT}{arg}{_SLOT}"
+            line = self.copy.row_text(marked).replace("{", "{{").replace("}", "}}")
+            lines.append(re.sub(f"{_SLOT}(\\d+){_SLOT}", r"{\1}", line))
+        return Template(placed, "".join(lines))
+
+    def add_from(self, template: Template, args: Sequence[Any]) -> None:
+        """The template's rows with their slots filled from ``args`` (encoded values)."""
         if template.line is not None:
-            self.lines.append(template.line.format(*map(self.copy.field, values)))
+            self.lines.append(template.line.format(*map(self.copy.field, args)))
             return
-        row = template.row.copy()
-        for i, value in zip(template.positions, values, strict=True):
-            row[i] = value
-        self.rows.append(tuple(row))
+        for row, positions in template.rows:
+            filled = row.copy()
+            for i, arg in positions.items():
+                filled[i] = args[arg]
+            self.rows.append(tuple(filled))
 
     def __len__(self) -> int:
         return len(self.rows) + len(self.lines) + len(self.buffer)
@@ -210,21 +232,30 @@ class BulkWriter:
     def __getitem__(self, model) -> BulkTable:
         return self.tables[model]
 
-    def encode_variant(self, variant: Variant) -> tuple:
+    def encode_variant(self, variant: Variant) -> tuple[Template, Template, Template, Template]:
         """The variant's step, expert, opinion and finding rows as templates, made once and reused by every decision.
 
-        Slots: a step's id, decision, update time, signed draft and reviewer; an expert's and an opinion's id and
-        step; a finding's decision.
+        Arguments: steps ``(decision, updated_at, signed draft, reviewer id, reviewer, *five step ids)`` (the
+        signed draft and reviewer only when the variant's review is signed); experts and opinions ``(step,
+        *their ids)``; findings ``(decision,)``.
         """
         if variant.encoded is None:
             steps, experts, opinions, findings = (self.tables[m] for m in (Step, Expert, MemberOpinion,
                                                                              DecisionFinding))
+            step_slots = []
+            for index, _row in enumerate(variant.steps):
+                row_slots = {"decision_id": 0, "updated_at": 1, "id": 5 + index}
+                if index == REVIEW_STEP and variant.signed:
+                    row_slots |= {"draft_sha256": 2, "reviewer_id": 3, "reviewer": 4}
+                step_slots.append(row_slots)
             variant.encoded = (
-                [steps.template(steps.encode({**row, "version": 1}), STEP_SLOTS) for row in variant.steps],
-                [experts.template(experts.encode(row), CHILD_SLOTS) for row in variant.experts],
-                [opinions.template(opinions.encode(row), CHILD_SLOTS) for row in variant.opinions],
-                [findings.template(findings.encode({"rule": r, "severity": s, "count": c}), ("decision_id",))
-                 for r, s, c in variant.findings],
+                steps.template([steps.encode({**row, "version": 1}) for row in variant.steps], step_slots),
+                experts.template([experts.encode(row) for row in variant.experts],
+                                 [{"step_id": 0, "id": 1 + n} for n in range(len(variant.experts))]),
+                opinions.template([opinions.encode(row) for row in variant.opinions],
+                                  [{"step_id": 0, "id": 1 + n} for n in range(len(variant.opinions))]),
+                findings.template([findings.encode({"rule": r, "severity": s, "count": c})
+                                   for r, s, c in variant.findings], [{"decision_id": 0}] * len(variant.findings)),
             )
         return variant.encoded
 
@@ -258,8 +289,8 @@ class BulkWriter:
                                                           for row in table.rows])
 
 
-STEP_SLOTS = ("id", "decision_id", "updated_at", "draft_sha256", "reviewer_id", "reviewer")
-CHILD_SLOTS = ("id", "step_id")
+#: The legality review's place among a decision's five steps (its signed draft and reviewer vary by decision).
+REVIEW_STEP = list(StepKind).index(StepKind.LEGALITY_REVIEW)
 
 
 @contextmanager

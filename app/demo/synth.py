@@ -17,6 +17,7 @@ stored; audit timestamps are the time of the run).
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 from collections import Counter
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from hashlib import sha256
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -45,10 +47,11 @@ from app.models import (
 )
 from app.models.user import hash_password
 from app.rulebook.vocabulary import Category, DecisionStatus, Role, StepKind
-from app.services.audit import GENESIS_HASH, canonical_json, chain_tip, event_hash, lock_chains
+from app.services.audit import _SEP as LINK_SEPARATOR
+from app.services.audit import GENESIS_HASH, canonical_json, chain_tip, lock_chains
 from app.services.compliance import current_profile, load_calendar
 
-from .bulk import BulkWriter, Template, advance_sequences, analyze, constraints_rebuilt
+from .bulk import BulkWriter, advance_sequences, analyze, constraints_rebuilt
 from .scenarios import CA, CATEGORIES, CLOSED_YEARS, CURRENT_YEAR, LF, MM, MP, Scenario, Scenarios, Variant
 
 #: Decisions generated and inserted per batch (each batch is a handful of multi-row INSERTs).
@@ -286,6 +289,9 @@ def _at(day: date, hour: int = 9) -> datetime:
 
 
 IMPORT_BEFORE = canonical_json({"status": "draft"})
+_SHA_MARK = "@draft-sha256@"
+_MICROSECOND = timedelta(microseconds=1)
+_js = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes a string as
 _IDS = (Decision, DraftVersion, Step, Expert, MemberOpinion, AuditEvent)
 _REVIEW, _EXPERTS, _MEETING = (list(StepKind).index(kind) for kind in (
     StepKind.LEGALITY_REVIEW, StepKind.EXPERT_REVIEW, StepKind.COLLECTIVE_DECISION))
@@ -314,10 +320,20 @@ class _Rows:
         self.chains = {org.id: [GENESIS_HASH, 0] if org.id in new else [tip.hash, tip.seq] for org in organizations
                        for tip in (None if org.id in new else chain_tip(session, org.id),)}
         self.clock = utcnow()
-        self.step_at = {name: out[Step].position[name] for name in ("draft_sha256", "reviewer_id", "reviewer")}
+        self.second: str | None = None
+        self.imported: dict[int, list[str]] = {}
+        self.decision_row = out[Decision].encoder((
+            "id", "organization_id", "ref_no", "seq", "title", "category", "department", "year", "amount_cny",
+            "summary", "status", "version", "row_version", "backfilled", "published_on", "created_by_id",
+            "created_at", "updated_at", "is_complete"))
+        self.draft_row = out[DraftVersion].encoder(
+            ("id", "decision_id", "number", "text", "sha256", "author_id", "created_at"))
+        self.event_row = out[AuditEvent].encoder((
+            "id", "chain", "seq", "at", "actor_id", "actor", "action", "entity", "entity_id", "decision_id",
+            "before", "after", "prev_hash", "hash"))
         for chain, entity, entity_id, action, after in tree_events:
-            self._event(chain, entity, entity_id, None, action, None, after, actor="system" if entity ==
-                        "organization" else ACTOR)
+            self._event(chain, entity, entity_id, None, action, None, canonical_json(after),
+                        actor="system" if entity == "organization" else ACTOR)
 
     def _next_id(self, model) -> int:
         self.ids[model] += 1
@@ -333,15 +349,10 @@ class _Rows:
         summary = f"{title}，由{org.name}{department}承办" + (f"，资金{amount / 10000:.0f}万元。" if amount else "。")
         clerk_id = self.clerks.get(org.id)
         created_at = _at(variant.created_on)
-        decisions = self.out[Decision]
-        decisions.add(decisions.encode({
-            "id": decision_id, "organization_id": org.id, "ref_no": ref_no, "seq": seq, "title": title,
-            "category": category.value, "department": department, "year": year, "amount_cny": amount,
-            "summary": summary, "status": variant.status, "version": 1, "row_version": 1, "backfilled": False,
-            "published_on": variant.published_on,
-            "created_by_id": clerk_id, "created_at": created_at, "updated_at": created_at,
-            "is_complete": variant.complete,
-        }))
+        self.out[Decision].add(self.decision_row(
+            decision_id, org.id, ref_no, seq, title, category.value, department, year, amount, summary,
+            variant.status, 1, 1, False, variant.published_on, clerk_id, created_at, created_at, variant.complete,
+        ))
 
         drafts = [f"{title}（草案）\n一、承办单位：{org.name}{department}。\n二、主要内容：{summary}\n"]
         if variant.drafts == 2:
@@ -349,69 +360,71 @@ class _Rows:
         shas = [hashlib.sha256(text_.encode()).hexdigest() for text_ in drafts]
         drafts_t = self.out[DraftVersion]
         for n, (text_, sha) in enumerate(zip(drafts, shas, strict=True), start=1):
-            drafts_t.add(drafts_t.encode({
-                "id": self._next_id(DraftVersion), "decision_id": decision_id, "number": n, "text": text_,
-                "sha256": sha, "author_id": clerk_id, "created_at": created_at,
-            }))
-        self._steps(org, decision_id, variant, shas, decisions.value("created_at", created_at))
+            drafts_t.add(self.draft_row(self._next_id(DraftVersion), decision_id, n, text_, sha, clerk_id, created_at))
+        self._steps(org, decision_id, variant, shas, self.out[Decision].value("created_at", created_at))
 
-        created = {
-            "ref_no": ref_no, "title": title, "category": category.value, "department": department, "year": year,
-            "amount_cny": None if amount is None else str(amount), "summary": summary, "status": "draft",
-            "published_on": None, "draft_number": 1, "draft_sha256": shas[0],
-        }
-        imported = {
-            "status": variant.status, "published_on": variant.published_on, "draft_number": len(drafts),
-            "draft_sha256": shas[-1], "steps": variant.step_statuses, "is_complete": variant.complete,
-            "findings": {rule: rule_count for rule, _severity, rule_count in variant.findings},
-        }
+        # canonical_json of the two events' values, written out (its keys sorted) for speed: the test suite
+        # checks that each stored text is what canonical_json gives.
+        created = "".join((
+            '{"amount_cny":', "null" if amount is None else _js(str(amount)), ',"category":', _js(category.value),
+            ',"department":', _js(department), ',"draft_number":1,"draft_sha256":"', shas[0],
+            '","published_on":null,"ref_no":', _js(ref_no), ',"status":"draft","summary":', _js(summary),
+            ',"title":', _js(title), ',"year":', str(year), "}",
+        ))
+        imported = self.imported.get(id(variant))
+        if imported is None:
+            imported = self.imported[id(variant)] = canonical_json({
+                "status": variant.status, "published_on": variant.published_on, "draft_number": len(drafts),
+                "draft_sha256": _SHA_MARK, "steps": variant.step_statuses, "is_complete": variant.complete,
+                "findings": {rule: rule_count for rule, _severity, rule_count in variant.findings},
+            }).split(_SHA_MARK)
         self._event(org.id, "decision", decision_id, decision_id, "decision.create", None, created)
-        self._event(org.id, "decision", decision_id, decision_id, "decision.import", IMPORT_BEFORE, imported)
+        self._event(org.id, "decision", decision_id, decision_id, "decision.import", IMPORT_BEFORE,
+                    shas[-1].join(imported))
 
     def _steps(self, org: Organization, decision_id: int, variant: Variant, shas: list[str], created: Any) -> None:
         """The variant's step templates with this decision's ids; experts and opinions under their step."""
-        step_rows, expert_rows, opinion_rows, finding_rows = self.out.encode_variant(variant)
-        steps, at = self.out[Step], self.step_at
-        for index, template in enumerate(step_rows):
-            step_id = self._next_id(Step)
-            row = template.row
-            sha, reviewer_id, reviewer = row[at["draft_sha256"]], row[at["reviewer_id"]], row[at["reviewer"]]
-            if index == _REVIEW and variant.signed:
-                sha = shas[-1] if variant.signed == "current" else shas[0]
-                adviser = self.advisers.get(org.id)
-                if adviser is not None:
-                    reviewer_id, reviewer = adviser
-            steps.add_from(template, (step_id, decision_id, created, sha, reviewer_id, reviewer))
-            if index == _EXPERTS:
-                self._children(Expert, expert_rows, step_id)
-            elif index == _MEETING:
-                self._children(MemberOpinion, opinion_rows, step_id)
-        findings = self.out[DecisionFinding]
-        for template in finding_rows:
-            findings.add_from(template, (decision_id,))
+        steps, experts, opinions, findings = self.out.encode_variant(variant)
+        ids = self.ids
+        first = ids[Step] + 1
+        ids[Step] += 5
+        sha = reviewer_id = reviewer = None
+        if variant.signed:
+            sha = shas[-1] if variant.signed == "current" else shas[0]
+            reviewer_id, reviewer = self.advisers.get(org.id) or self._scenario_reviewer(variant)
+        self.out[Step].add_from(steps, (decision_id, created, sha, reviewer_id, reviewer, *range(first, first + 5)))
+        for model, template, step_id in ((Expert, experts, first + _EXPERTS), (MemberOpinion, opinions,
+                                                                                first + _MEETING)):
+            count = len(template.rows)
+            if count:
+                self.out[model].add_from(template, (step_id, *range(ids[model] + 1, ids[model] + 1 + count)))
+                ids[model] += count
+        if findings.rows:
+            self.out[DecisionFinding].add_from(findings, (decision_id,))
 
-    def _children(self, model, templates: list[Template], step_id: int) -> None:
-        table, ids = self.out[model], self.ids
-        for template in templates:
-            ids[model] += 1
-            table.add_from(template, (ids[model], step_id))
+    def _scenario_reviewer(self, variant: Variant) -> tuple[Any, Any]:
+        """The scenario's own reviewer, for an organisation without a legal adviser (a county, a city)."""
+        row, table = variant.steps[_REVIEW], self.out[Step]
+        return table.value("reviewer_id", row.get("reviewer_id")), table.value("reviewer", row.get("reviewer"))
 
     def _event(self, chain: int, entity: str, entity_id: int, decision_id: int | None, action: str,
-               before_text: str | None, after: dict[str, Any], actor: str = ACTOR) -> None:
-        """An audit event, chained to the last one of its organisation (a microsecond later)."""
+               before_text: str | None, after_text: str, actor: str = ACTOR) -> None:
+        """An audit event (``after_text`` already canonical JSON), chained to its organisation's last one."""
         event_id = self._next_id(AuditEvent)
-        self.clock += timedelta(microseconds=1)
-        after_text = canonical_json(after)
+        self.clock += _MICROSECOND
+        if self.clock.microsecond == 0 or self.second is None:
+            self.second = self.clock.strftime("%Y-%m-%dT%H:%M:%S.")
         link = self.chains[chain]
         prev_hash, seq = link[0], link[1] + 1
-        digest = event_hash(prev_hash, chain, seq, self.clock, actor, action, entity, entity_id, decision_id,
-                            before_text, after_text)
-        events = self.out[AuditEvent]
-        events.add(events.encode({
-            "id": event_id, "chain": chain, "seq": seq, "at": self.clock, "actor_id": None, "actor": actor,
-            "action": action, "entity": entity, "entity_id": entity_id, "decision_id": decision_id,
-            "before": before_text, "after": after_text, "prev_hash": prev_hash, "hash": digest,
-        }))
+        # event_hash(), inlined with format_at()'s text built from the second's (this runs millions of times).
+        digest = sha256(LINK_SEPARATOR.join((
+            prev_hash, str(chain), str(seq), f"{self.second}{self.clock.microsecond:06d}Z", actor, action, entity,
+            str(entity_id), "" if decision_id is None else str(decision_id), before_text or "", after_text,
+        )).encode()).hexdigest()
+        self.out[AuditEvent].add(self.event_row(
+            event_id, chain, seq, self.clock, None, actor, action, entity, entity_id, decision_id, before_text,
+            after_text, prev_hash, digest,
+        ))
         link[0], link[1] = digest, seq
 
 
