@@ -2,9 +2,12 @@
 
 100,000 decisions with their drafts, five steps, experts, member opinions,
 stored compliance summaries and hash-chained audit events in well under a
-minute: the workflow services would take hours, so the rows are generated
-from a small set of scenarios (``app.demo.scenarios``) and bulk-written
-(``app.demo.bulk``).
+minute, 2,000,000 over 1,111 organisations (``--townships 1000``) in about
+eleven minutes on PostgreSQL: the workflow services would take hours, so the
+rows are generated from a small set of scenarios (``app.demo.scenarios``) and
+bulk-written (``app.demo.bulk``). Memory stays bounded whatever the count:
+rows go out every ``CHUNK`` decisions, and only the scenario variants (a
+bounded set) are kept.
 
 Correctness does not rest on the generator: every scenario variant is judged
 by the real rulebook, so the stored summaries are exactly what ``flask
