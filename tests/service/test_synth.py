@@ -163,10 +163,9 @@ def test_synth_builds_a_nation_shaped_tree_with_its_users(db):
     clerk = db.session.execute(select(User).where(User.username == "sp01c01t01_clerk")).scalar_one()
     assert clerk.organization.code == "SP01C01T01"
     assert db.session.execute(select(func.count()).select_from(Decision)).scalar_one() == 400
-    by_org = Counter(db.session.execute(select(Decision.organization_id)).scalars())
-    by_level = Counter("township" if "T" in orgs_code[4:] else "county" if "C" in orgs_code else
-                       "province" if orgs_code == "SP" else "city"
-                       for org_id, n in by_org.items() for orgs_code in [_code(orgs, org_id)] for _ in range(n))
+    level_of = {org.id: ("province" if code == "SP" else "township" if "T" in code else "county" if "C" in code
+                         else "city") for code, org in orgs.items()}
+    by_level = Counter(level_of[org_id] for org_id in db.session.execute(select(Decision.organization_id)).scalars())
     assert by_level["township"] > 300 and by_level["county"] > 0 and "province" not in by_level
     assert verify_chain().ok
     for code in ("SP01C03T05", "SP01C02", "SP"):
@@ -177,10 +176,6 @@ def test_synth_builds_a_nation_shaped_tree_with_its_users(db):
 
     with pytest.raises(TreeRefused):
         synthesise(10, 3, townships=5)
-
-
-def _code(orgs: dict[str, Organization], org_id: int) -> str:
-    return next(code for code, org in orgs.items() if org.id == org_id)
 
 
 def test_synth_tree_beside_the_demo_with_the_indexes_rebuilt(db):
@@ -212,3 +207,16 @@ def test_synth_tree_beside_the_demo_with_the_indexes_rebuilt(db):
     rebuild_all()
     db.session.commit()
     assert _summaries(db) == before_summaries
+
+
+def test_demo_synth_command_takes_the_tree_and_index_options(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "synth", "--decisions", "60", "--townships", "12", "--seed", "5",
+                                 "--rebuild-indexes"])
+    assert result.exit_code == 0, result.output
+    assert "synthesised 60 decisions (seed 5) in 16 organisations" in result.output
+    if db.engine.dialect.name == "postgresql":
+        assert "indexes and constraints rebuilt" in result.output
+    again = runner.invoke(args=["demo", "synth", "--decisions", "5", "--townships", "12", "--keep-indexes"])
+    assert again.exit_code == 2 and "SP" in again.output  # the tree is there already
+    assert runner.invoke(args=["audit", "verify", "--org", "SP01C02T02"]).exit_code == 0
