@@ -207,7 +207,8 @@ def demo_load_command() -> None:
                    "with their users, beside the stored organisations, and spread the decisions over it.")
 @click.option("--rebuild-indexes/--keep-indexes", "rebuild", default=None,
               help="PostgreSQL: drop the secondary indexes and constraints during the load and build them again "
-                   "after (default: when loading 50,000 decisions or more, and at least as many as are stored).")
+                   "after, the tables locked against readers meanwhile (default: when loading 50,000 decisions or "
+                   "more, and at least as many as are stored).")
 def demo_synth_command(count: int, seed: int, townships: int | None, rebuild: bool | None) -> None:
     """Bulk synthetic decisions with steps and audit events, for benchmarks."""
     from .demo.synth import TreeRefused, synthesise

@@ -299,7 +299,8 @@ def constraints_rebuilt(enabled: bool) -> Iterator[None]:
 
     Primary keys stay (their ids only grow, so their inserts are cheap). Unique constraints that another table's
     foreign key depends on stay too. Everything runs in the session's transaction: an error or an interrupted
-    load rolls the drops back with the rows.
+    load rolls the drops back with the rows. ``DROP INDEX`` locks the tables until the commit, so the pages of a
+    running server wait for the load: a benchmark tool's trade, not the services'.
     """
     session = db.session
     if not enabled or session.get_bind().dialect.name != "postgresql":
