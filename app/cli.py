@@ -203,15 +203,20 @@ def demo_load_command() -> None:
 @click.option("--decisions", "count", type=click.IntRange(1, 5_000_000), default=1000, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--townships", type=click.IntRange(1, 100_000), default=None,
-              help="On an empty database: a province > cities > counties > this many townships, with their users.")
-def demo_synth_command(count: int, seed: int, townships: int | None) -> None:
+              help="Build a province SP > cities > counties > this many townships (10 a county, 10 counties a city), "
+                   "with their users, beside the stored organisations, and spread the decisions over it.")
+@click.option("--rebuild-indexes/--keep-indexes", "rebuild", default=None,
+              help="PostgreSQL: drop the secondary indexes and constraints during the load and build them again "
+                   "after, the tables locked against readers meanwhile (default: when loading 50,000 decisions or "
+                   "more, and at least as many as are stored).")
+def demo_synth_command(count: int, seed: int, townships: int | None, rebuild: bool | None) -> None:
     """Bulk synthetic decisions with steps and audit events, for benchmarks."""
     from .demo.synth import TreeRefused, synthesise
 
     started = time.perf_counter()
     with write_intent():
         try:
-            summary = synthesise(count, seed, townships)
+            summary = synthesise(count, seed, townships, rebuild)
         except TreeRefused as error:
             raise click.UsageError(str(error)) from error
     click.echo(f"{summary} in {time.perf_counter() - started:.1f} s")

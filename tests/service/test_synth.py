@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import func, select, text
 
 from app.demo.synth import synthesise
 from app.models import AuditEvent, Decision, DecisionFinding, DraftVersion, Expert, MemberOpinion, Organization, Step
-from app.services.audit import verify_chain
+from app.services.audit import canonical_json, verify_chain
 from app.services.compliance import rebuild_all
 from tests.conftest import append_only_off
 
@@ -95,6 +96,10 @@ def test_synth_data_is_varied_chained_and_as_the_rulebook_says(db):
     events = db.session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
     assert report.ok, report
     assert report.events == events >= 2 * 300
+    # The events' JSON is written out by hand for speed: it must be what canonical_json gives.
+    for before, after in db.session.execute(select(AuditEvent.before, AuditEvent.after)):
+        for stored in (before, after):
+            assert stored is None or canonical_json(json.loads(stored)) == stored
 
     before = _summaries(db)
     assert rebuild_all() == 300
@@ -134,7 +139,7 @@ def test_synth_continues_the_demo_ids_numbers_and_chain(db):
 
 
 def test_synth_builds_a_nation_shaped_tree_with_its_users(db):
-    from app.demo.synth import TOWNSHIPS_PER_COUNTY, TreeRefused
+    from app.demo.synth import COUNTIES_PER_CITY, TOWNSHIPS_PER_COUNTY, TreeRefused
     from app.models import User
     from app.services.organizations import load_tree
 
@@ -142,9 +147,11 @@ def test_synth_builds_a_nation_shaped_tree_with_its_users(db):
     orgs = {org.code: org for org in db.session.execute(select(Organization)).scalars()}
     townships = [code for code in orgs if "T" in code[4:]]
     counties = [code for code in orgs if code.count("C") == 1 and "T" not in code[4:]]
+    assert TOWNSHIPS_PER_COUNTY == COUNTIES_PER_CITY == 10
     assert len(townships) == 45
-    assert len(counties) == -(-45 // TOWNSHIPS_PER_COUNTY) == 3
-    assert len(orgs) == 1 + 1 + 3 + 45  # province, one city, three counties, the townships
+    assert len(counties) == -(-45 // TOWNSHIPS_PER_COUNTY) == 5
+    assert len(orgs) == 1 + 1 + 5 + 45  # province, one city, five counties, the townships
+    assert len({org.name for org in orgs.values()}) == len(orgs)
     assert f"in {len(orgs)} organisations" in summary
     tree = load_tree()
     root = orgs["SP"]
@@ -152,11 +159,64 @@ def test_synth_builds_a_nation_shaped_tree_with_its_users(db):
     assert orgs["SP01C03T05"].parent.parent.parent is root
 
     roles = Counter(db.session.execute(select(User.role)).scalars())
-    assert roles == {"clerk": 45, "legal_adviser": 45, "auditor": 5, "admin": 1}
+    assert roles == {"clerk": 45, "legal_adviser": 45, "auditor": 7, "admin": 1}
     clerk = db.session.execute(select(User).where(User.username == "sp01c01t01_clerk")).scalar_one()
     assert clerk.organization.code == "SP01C01T01"
     assert db.session.execute(select(func.count()).select_from(Decision)).scalar_one() == 400
+    level_of = {org.id: ("province" if code == "SP" else "township" if "T" in code else "county" if "C" in code
+                         else "city") for code, org in orgs.items()}
+    by_level = Counter(level_of[org_id] for org_id in db.session.execute(select(Decision.organization_id)).scalars())
+    assert by_level["township"] > 300 and by_level["county"] > 0 and "province" not in by_level
     assert verify_chain().ok
+    for code in ("SP01C03T05", "SP01C02", "SP"):
+        report = verify_chain(chain=orgs[code].id)
+        events = db.session.execute(select(func.count()).select_from(AuditEvent)
+                                    .where(AuditEvent.chain == orgs[code].id)).scalar_one()
+        assert report.ok and report.events == events > 0
 
     with pytest.raises(TreeRefused):
         synthesise(10, 3, townships=5)
+
+
+def test_synth_tree_beside_the_demo_with_the_indexes_rebuilt(db):
+    """The nation's run: ``demo load`` first, then the tree beside it, the PostgreSQL load without its indexes."""
+    from app.demo.load import load_demo
+
+    load_demo()
+    db.session.commit()
+    demo_decisions = db.session.execute(select(func.count()).select_from(Decision)).scalar_one()
+
+    def schema():
+        if db.engine.dialect.name != "postgresql":
+            return None
+        return sorted(db.session.execute(text(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"
+            " UNION ALL SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        )).all())
+
+    before = schema()
+    summary = synthesise(300, 4, townships=12, rebuild=True)
+    assert "in 16 organisations" in summary  # province, a city, two counties, twelve townships
+    assert schema() == before
+    assert db.session.execute(select(func.count()).select_from(Decision)).scalar_one() == demo_decisions + 300
+    bd = db.session.execute(select(Organization).where(Organization.code == "BD")).scalar_one()
+    assert db.session.execute(select(func.count()).select_from(Decision)
+                              .where(Decision.organization_id == bd.id)).scalar_one() == demo_decisions
+    assert verify_chain().ok
+    before_summaries = _summaries(db)
+    rebuild_all()
+    db.session.commit()
+    assert _summaries(db) == before_summaries
+
+
+def test_demo_synth_command_takes_the_tree_and_index_options(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "synth", "--decisions", "60", "--townships", "12", "--seed", "5",
+                                 "--rebuild-indexes"])
+    assert result.exit_code == 0, result.output
+    assert "synthesised 60 decisions (seed 5) in 16 organisations" in result.output
+    if db.engine.dialect.name == "postgresql":
+        assert "indexes and constraints rebuilt" in result.output
+    again = runner.invoke(args=["demo", "synth", "--decisions", "5", "--townships", "12", "--keep-indexes"])
+    assert again.exit_code == 2 and "SP" in again.output  # the tree is there already
+    assert runner.invoke(args=["audit", "verify", "--org", "SP01C02T02"]).exit_code == 0
