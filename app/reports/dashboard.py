@@ -1,16 +1,17 @@
 """What the auditor dashboard shows, from the reports service, kept until the data changes.
 
-The numbers come from ``reports.completeness`` (GROUP BY queries over the
-stored summaries, which that service keeps until the audit chain's tip moves)
-and ``reports.completeness_by_organization``. Drawing four charts and rendering
+The numbers come from ``reports.completeness`` and
+``reports.completeness_by_organization`` (the counters every write keeps:
+a few dozen rows, whatever the year's size). Drawing four charts and rendering
 the tables costs more than the page's whole budget (DESIGN §7: at least the
 throughput of a bare page doing one GROUP BY over 100,000 rows), so the
 rendered sections are kept too, per worker, under a key of the organisations,
-the year, the language and the same tip: every write through the services
-appends an audit event in its transaction, so a new tip means new data, and
-the tip's hash tells a rebuilt database from the old one even when ids repeat.
-Writes that bypass the chain (``flask compliance rebuild``) show after
-``REPORT_CACHE_SECONDS`` (60 by default; 0 turns both caches off).
+the year, the language and the scope's stamp (``reports.data_stamp``: the sum
+of the scope's audit chain tips): every write through the services appends an
+audit event to its organisation's chain in its transaction, so a new stamp
+means new data in the scope, and a write in another organisation leaves the
+dashboard warm. Writes that bypass the chain (``flask compliance rebuild``)
+show after ``REPORT_CACHE_SECONDS`` (60 by default; 0 turns both caches off).
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ from sqlalchemy import false, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import AuditEvent, Decision, User
+from app.models import Decision, User
 from app.rulebook import CATALOGUE, RULES
 from app.rulebook.vocabulary import Severity, StepKind
-from app.services.reports import CompletenessReport, completeness, completeness_by_organization
+from app.services.reports import CompletenessReport, completeness, completeness_by_organization, data_stamp
 from app.web import labels
 from app.web.templating import current_locale, is_english
 
@@ -131,15 +132,13 @@ def clear_caches() -> None:
     incomplete_pages.clear()
 
 
-def data_stamp() -> tuple[int, str] | None:
-    """The tip of the audit chain: one primary-key lookup."""
-    row = db.session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
-    return None if row is None else (row[0], row[1])
-
-
 def cache_key(query: ReportQuery) -> tuple:
-    """What a dashboard's content depends on; read before the numbers, so they are never older than their key."""
-    return (str(db.engine.url), tuple(query.scope), query.year, data_stamp(), current_locale(),
+    """What a dashboard's content depends on; read before the numbers, so they are never older than their key.
+
+    The stamp moves only when something in the query's organisations is written, so a write elsewhere leaves
+    this dashboard warm.
+    """
+    return (str(db.engine.url), tuple(query.scope), query.year, data_stamp(query.scope), current_locale(),
             current_app.config["RULEBOOK_PROFILE"])
 
 

@@ -674,7 +674,7 @@ _SUMMARIES_MAX = 256
 def catalogue_summary(scope: list[int], year: int, cache_key: tuple | None = None) -> dict[str, int]:
     """The dashboard's catalogue section: items listed, linked, decided, overdue and adjusted, in one query.
 
-    ``cache_key`` is the dashboard's (it holds the audit chain's tip, so a write makes a new one): a page
+    ``cache_key`` is the dashboard's (it holds the scope's stamp, so a write in the scope makes a new one): a page
     asked again costs no query.
     """
     from sqlalchemy import case, func
