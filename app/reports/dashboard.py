@@ -127,9 +127,24 @@ dashboards = _Cache(CACHE_SIZE)
 incomplete_pages = _Cache(4 * CACHE_SIZE)
 
 
+#: Drawn charts by their inputs and language (pure functions of them): a write in the scope that leaves a chart's
+#: numbers as they were does not redraw it (drawing is most of a cold dashboard's time).
+drawn_charts = _Cache(4 * CACHE_SIZE)
+
+
 def clear_caches() -> None:
     dashboards.clear()
     incomplete_pages.clear()
+    drawn_charts.clear()
+
+
+def _drawn(name: str, draw: Callable[..., Markup], *args: Any) -> Markup:
+    key = (name, current_locale(), repr(args))
+    found = drawn_charts.get(key, float("inf"))
+    if found is None:
+        found = draw(*args)
+        drawn_charts.put(key, found)
+    return found
 
 
 def cache_key(query: ReportQuery) -> tuple:
@@ -229,9 +244,10 @@ def decisions_url(query: ReportQuery, *, org: str | None = None, **filters: Any)
 def _charts(report: CompletenessReport, steps: list[StepRow], rules: list[RuleRow],
             organizations: list[OrganizationRow], link: Callable[..., str]) -> dict[str, Markup]:
     drawn = {
-        "completeness": charts.completeness_chart(report.complete, report.incomplete,
-                                                  (link(complete="yes"), link(complete="no"))),
-        "steps": charts.steps_chart(
+        "completeness": _drawn("completeness", charts.completeness_chart, report.complete, report.incomplete,
+                               (link(complete="yes"), link(complete="no"))),
+        "steps": _drawn(
+            "steps", charts.steps_chart,
             [str(row.label) for row in steps], [row.completed for row in steps], [row.exempted for row in steps],
             [row.missing for row in steps],
             [tuple(link(step=row.kind.value, step_status=status) for status in ("completed", "exempted", "missing"))
@@ -240,10 +256,11 @@ def _charts(report: CompletenessReport, steps: list[StepRow], rules: list[RuleRo
     }
     if rules:
         severity_labels = {severity.value: str(labels.SEVERITIES[severity]) for severity in Severity}
-        drawn["rules"] = charts.rules_chart([(r.rule, r.severity, r.decisions) for r in rules], severity_labels,
-                                            [link(rule=r.rule) for r in rules])
+        drawn["rules"] = _drawn("rules", charts.rules_chart, [(r.rule, r.severity, r.decisions) for r in rules],
+                                severity_labels, [link(rule=r.rule) for r in rules])
     if len(organizations) > 1:
-        drawn["organizations"] = charts.organizations_chart(
+        drawn["organizations"] = _drawn(
+            "organizations", charts.organizations_chart,
             [(row.name, row.complete, row.incomplete) for row in organizations],
             [(link(org=row.code, complete="yes"), link(org=row.code, complete="no")) for row in organizations],
         )

@@ -326,19 +326,27 @@ def rebuild_statistics(organization_ids: Iterable[int] | None = None, years: Ite
                        ) -> RebuildResult:
     """Recount the decisions of these organisations (all: None) and years (all: None) from the stored summaries.
 
-    For whatever wrote decisions around ``refresh_summary`` (demo synth, a restore): one UPDATE sets the
-    signatures that are missing or wrong, one GROUP BY over them gives the own counts. All organisations: the
-    counters of those years are replaced by the rolled-up counts. Some: their change (new own counts − the old,
-    i.e. their row minus their children's) is added to them and their ancestors, so other organisations' counts
-    stay as they are. Inside the caller's transaction; the caller commits.
+    For whatever wrote decisions around ``refresh_summary`` (demo synth, a restore, a repair). The organisations
+    given and their ancestors are recounted: one UPDATE sets the signatures of their own decisions that are
+    missing or wrong, one GROUP BY over the signatures gives their own counts, and each of their rows becomes its
+    own count plus its children's rows (recounted, or as stored for a child subtree outside the set). Other
+    organisations' rows stay as they are. Inside the caller's transaction; the caller commits.
     """
+    from .organizations import load_tree
+
     session = db.session
     session.flush()
     connection = session.connection()
     dialect = connection.dialect.name
-    orgs = None if organization_ids is None else sorted(set(organization_ids))
+    tree = load_tree()
     year_list = None if years is None else sorted(set(years))
-    where, params, binds = _where(orgs, year_list)
+    if organization_ids is None:
+        targets, where_orgs = set(tree.nodes), None
+    else:
+        targets = {ancestor for org_id in organization_ids if org_id in tree.nodes
+                   for ancestor in _chain(tree, org_id)}
+        where_orgs = sorted(targets)
+    where, params, binds = _where(where_orgs, year_list)
     distinct = "IS DISTINCT FROM" if dialect == "postgresql" else "IS NOT"
     fresh = signature_select(dialect, where)
     updated = connection.execute(text(
@@ -350,32 +358,40 @@ def rebuild_statistics(organization_ids: Iterable[int] | None = None, years: Ite
     grouped = connection.execute(text(
         f"SELECT d.statistics_keys, count(*) FROM decisions d WHERE {where} GROUP BY d.statistics_keys"  # noqa: S608
     ).bindparams(*binds), params).all()
-    new_own = own_counts(grouped)
+    own: dict[int, Counter] = {}
+    for (org_id, year, key), number in own_counts(grouped).items():
+        own.setdefault(org_id, Counter())[(year, key)] += number
     table = DecisionStatistic.__table__
-    if orgs is None:
-        stmt = delete(table)
+    # Child subtrees outside the set count as they are stored.
+    outside = sorted({child for org_id in targets for child in tree.children.get(org_id, []) if child not in targets})
+    stored: dict[int, Counter] = {}
+    for start in range(0, len(outside), 500):
+        stmt = select(table.c.organization_id, table.c.year, table.c.key, table.c.count).where(
+            table.c.organization_id.in_(outside[start:start + 500]))
         if year_list is not None:
             stmt = stmt.where(table.c.year.in_(year_list))
-        connection.execute(stmt)
-        from .organizations import load_tree
-
-        tree = load_tree()
-        chains = {org_id: _chain(tree, org_id) for org_id in {org for org, _y, _k in new_own}}
-        combined = roll_up(new_own, chains)
-        rows = [{"organization_id": org, "year": year, "key": key, "count": number}
-                for (org, year, key), number in sorted(combined.items()) if number]
-        for start in range(0, len(rows), 1000):
-            connection.execute(table.insert(), rows[start:start + 1000])
-        return RebuildResult(updated or 0, len(rows))
-    old_own = _stored_own(connection, orgs, year_list)
-    delta = Counter(new_own)
-    delta.subtract(old_own)
-    delta = Counter({key: number for key, number in delta.items() if number})
-    apply_deltas(connection, delta)
-    touched = sorted({org for chain in ancestors(connection, orgs).values() for org in chain})
-    if touched:
-        connection.execute(delete(table).where(table.c.count == 0, table.c.organization_id.in_(touched)))
-    return RebuildResult(updated or 0, len(delta))
+        for org_id, year, key, number in connection.execute(stmt):
+            stored.setdefault(org_id, Counter())[(year, key)] += number
+    # Children before their parents: the reverse of a depth-first walk.
+    totals: dict[int, Counter] = {}
+    for node in reversed(tree.walk()):
+        if node.id not in targets:
+            continue
+        counts = Counter(own.get(node.id, {}))
+        for child in tree.children.get(node.id, []):
+            counts.update(totals[child] if child in totals else stored.get(child, {}))
+        totals[node.id] = counts
+    stmt = delete(table)
+    if where_orgs is not None:
+        stmt = stmt.where(table.c.organization_id.in_(where_orgs))
+    if year_list is not None:
+        stmt = stmt.where(table.c.year.in_(year_list))
+    connection.execute(stmt)
+    rows = [{"organization_id": org_id, "year": year, "key": key, "count": number}
+            for org_id, counts in sorted(totals.items()) for (year, key), number in sorted(counts.items()) if number]
+    for start in range(0, len(rows), 1000):
+        connection.execute(table.insert(), rows[start:start + 1000])
+    return RebuildResult(updated or 0, len(rows))
 
 
 def _chain(tree, org_id: int) -> list[int]:
@@ -384,31 +400,6 @@ def _chain(tree, org_id: int) -> list[int]:
         chain.append(node.id)
         node = tree.nodes.get(node.parent_id) if node.parent_id is not None else None
     return chain or [org_id]
-
-
-def _stored_own(connection: Connection, orgs: list[int], years: list[int] | None) -> Counter:
-    """Own counts as the counters hold them now: each organisation's rows minus its children's."""
-    from .organizations import load_tree
-
-    tree = load_tree()
-    children = {org_id: tree.children.get(org_id, []) for org_id in orgs}
-    wanted = sorted(set(orgs) | {child for kids in children.values() for child in kids})
-    table = DecisionStatistic.__table__
-    stmt = select(table.c.organization_id, table.c.year, table.c.key, table.c.count).where(
-        table.c.organization_id.in_(wanted))
-    if years is not None:
-        stmt = stmt.where(table.c.year.in_(years))
-    stored: dict[int, list[tuple[int, str, int]]] = {}
-    for org_id, year, key, number in connection.execute(stmt):
-        stored.setdefault(org_id, []).append((year, key, number))
-    own: Counter = Counter()
-    for org_id in orgs:
-        for year, key, number in stored.get(org_id, []):
-            own[(org_id, year, key)] += number
-        for child in children[org_id]:
-            for year, key, number in stored.get(child, []):
-                own[(org_id, year, key)] -= number
-    return own
 
 
 def base_own_counts(connection: Connection, where: str = "1 = 1", params: dict | None = None,
