@@ -150,7 +150,10 @@ def create_catalogue(user: User, data: Mapping[str, Any]) -> Catalogue:
     year = parse_field(FieldSpec("year", "year", empty=Empty.REQUIRED), data.get("year"), errors)
     if errors:
         raise ValidationFailed(errors)
-    db.session.execute(select(Organization.id).where(Organization.id == user.organization_id).with_for_update())
+    # FOR NO KEY UPDATE: one catalogue creation at a time, without blocking the foreign-key checks of rows that
+    # refer to the organisation (see decisions.next_ref_no).
+    db.session.execute(select(Organization.id).where(Organization.id == user.organization_id)
+                       .with_for_update(key_share=True))
     exists = db.session.execute(
         select(Catalogue.id).where(Catalogue.organization_id == user.organization_id, Catalogue.year == year)
     ).first()

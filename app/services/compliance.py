@@ -148,7 +148,7 @@ def summarise(findings: Iterable[Finding]) -> dict[str, tuple[str, int]]:
 
 def refresh_summary(decision: Decision) -> Evaluation:
     """Store the decision's compliance summary and recount it in ``decision_statistics``; called by every write,
-    same transaction (the counters' change is applied with the next flush)."""
+    same transaction (the counters' change is applied when it commits)."""
     evaluation = evaluate_decision(decision)
     decision.is_complete = evaluation.complete
     wanted = summarise(evaluation.findings)

@@ -449,7 +449,6 @@ def _write(user: User, organization: Organization, year: int, rows: list[LedgerR
         _insert_uniform(model, values)
     for counted in counted_as:
         statistics.count_change(session, None, counted)
-    statistics.apply_deltas(connection, session.info.pop(statistics.PENDING, {}))
     file_sha256 = hashlib.sha256(data).hexdigest()
     _append_events(user, organization.id, [
         (decision_id, {**_facts(row, year, reason), "ledger_ref": row.ledger_ref, "ledger_row": row.row,

@@ -16,13 +16,15 @@ decision's *signature* (organisation, year, category, complete/backfilled
 flags, the five step statuses, the rules it breaks), compares it with the one
 stored on the decision (``decisions.statistics_keys``: what it is counted as
 now) and queues −1 for the old keys and +1 for the new ones. The queued deltas
-of a flush are applied once, after it, for the organisation and each of its
+of a transaction are applied once, when it commits (so the shared ancestor
+rows are locked only for the commit), to the organisation and each of its
 ancestors: ``INSERT … ON CONFLICT DO UPDATE SET count = count + …`` for the
 increments, ``UPDATE`` for the decrements, in one global row order (concurrent
 writers lock the shared ancestor rows in the same order: no deadlock; a
-rollback takes the deltas back with everything else). Paths that
-write decisions in bulk either count their rows themselves (the 台账 import)
-or call ``rebuild_statistics`` (demo synth, ``flask compliance rebuild``).
+rollback takes the deltas back with everything else). Readers in the same
+transaction apply them first (``apply_pending``). Paths that write decisions in
+bulk either count their rows themselves (the 台账 import) or call
+``rebuild_statistics`` (demo synth, ``flask compliance rebuild``).
 """
 
 from __future__ import annotations
@@ -102,12 +104,12 @@ def own_counts(signatures: Iterable[tuple[str | None, int]]) -> Counter:
 # -- the write path ----------------------------------------------------------------------------------------------
 
 
-def count_change(session: Session, old: str | None, new: str | None, times: int = 1) -> None:
+def count_change(session: Session, old: str | None, new: str | None) -> None:
     """Queue the counter change of a decision counted as ``old`` and now as ``new`` (None: not counted)."""
     if old == new:
         return
     pending: Counter = session.info.setdefault(PENDING, Counter())
-    for sig, sign in ((old, -times), (new, times)):
+    for sig, sign in ((old, -1), (new, 1)):
         if sig:
             org, year, keys = keys_of(sig)
             for key in keys:
@@ -121,14 +123,7 @@ def ancestors(connection: Connection, organization_ids: Iterable[int]) -> dict[i
         return {}
     tree = g.get("org_tree") if has_request_context() else None
     if tree is not None and all(org_id in tree.nodes for org_id in ids):
-        chains = {}
-        for org_id in ids:
-            chain, node = [], tree.nodes.get(org_id)
-            while node is not None and node.id not in chain:
-                chain.append(node.id)
-                node = tree.nodes.get(node.parent_id) if node.parent_id is not None else None
-            chains[org_id] = chain
-        return chains
+        return {org_id: _chain(tree, org_id) for org_id in ids}
     rows = connection.execute(text(
         "WITH RECURSIVE up(org_id, ancestor_id, depth) AS ("
         " SELECT id, id, 0 FROM organizations WHERE id IN :ids"
@@ -199,12 +194,18 @@ def _write_run(connection: Connection, run: list[tuple[tuple[int, str, int], int
         ))
 
 
-@event.listens_for(Session, "after_flush")
-def _apply_pending(session: Session, _context: Any) -> None:
-    """The counter changes queued since the last flush, applied with it (the decisions' new signatures were in it)."""
+def apply_pending(session: Session) -> None:
+    """Apply the counter changes queued in this transaction (by ``refresh_summary``)."""
     pending = session.info.pop(PENDING, None)
     if pending:
         apply_deltas(session.connection(), pending)
+
+
+@event.listens_for(Session, "before_commit")
+def _apply_pending_at_commit(session: Session) -> None:
+    """At the commit, not at each flush: a writer then holds the shared ancestor rows only while it commits, so
+    writers of different organisations under one county do not queue behind each other's whole requests."""
+    apply_pending(session)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -231,6 +232,7 @@ def scope_terms(scope: Iterable[int]) -> tuple[list[int], list[int]]:
 
 def scope_counts(scope: Iterable[int], year: int) -> dict[str, int] | None:
     """Key → decisions of the year in the scope, from the counters; None when the scope needs too many rows."""
+    apply_pending(db.session)
     plus, minus = scope_terms(scope)
     if len(plus) + len(minus) > MAX_TERMS:
         return None
@@ -252,6 +254,7 @@ def own_by_organization(organization_ids: Iterable[int], year: int, keys: Iterab
     """Per organisation, its own decisions' counts (its row minus its children's rows): one query."""
     from .organizations import load_tree
 
+    apply_pending(db.session)
     tree = load_tree()
     ids = sorted(set(organization_ids))
     children = {org_id: tree.children.get(org_id, []) for org_id in ids}
@@ -336,6 +339,7 @@ def rebuild_statistics(organization_ids: Iterable[int] | None = None, years: Ite
 
     session = db.session
     session.flush()
+    apply_pending(session)
     connection = session.connection()
     dialect = connection.dialect.name
     tree = load_tree()
@@ -434,6 +438,8 @@ def check_statistics() -> list[str]:
     """
     from .organizations import load_tree
 
+    db.session.flush()
+    apply_pending(db.session)
     connection = db.session.connection()
     problems = []
     dialect = connection.dialect.name

@@ -175,3 +175,54 @@ def test_the_annual_report_stays_cached_under_writes_elsewhere(db, auditor, vari
     make_decision(title="白甸镇新事项")
     second = annual_report(auditor, 2025)
     assert second is not first and second.statistics["decisions"] == first.statistics["decisions"] + 1
+
+
+def _held_open_create(app, user_id: int, opened, release) -> None:
+    from app.database import write_intent
+    from app.extensions import db as database
+    from app.models import User
+    from app.services.decisions import create_decision
+    from tests.conftest import DECISION_DATA
+
+    with app.app_context(), write_intent():
+        create_decision(database.session.get(User, user_id), DECISION_DATA)
+        opened.set()
+        release.wait(timeout=3)
+        database.session.commit()
+        database.session.remove()
+
+
+def test_writers_under_one_parent_do_not_queue_behind_each_other(app, db, orgs, clerk, make_user):
+    """PostgreSQL: the shared counter rows (海安市's) are locked only while a writer commits, not for its request."""
+    import threading
+
+    if app.backend != "postgresql":
+        pytest.skip("SQLite serialises every writer at BEGIN IMMEDIATE")
+    ha_clerk = make_user("clerk", "HA", username="clerk_ha").id
+    opened, release = threading.Event(), threading.Event()
+    first = threading.Thread(target=_held_open_create, args=(app, ha_clerk, opened, release))
+    first.start()
+    assert opened.wait(timeout=10)
+
+    def second() -> None:
+        from app.database import write_intent
+        from app.extensions import db as database
+        from app.models import User
+        from app.services.decisions import create_decision
+        from tests.conftest import DECISION_DATA
+
+        with app.app_context(), write_intent():
+            create_decision(database.session.get(User, clerk.id), {**DECISION_DATA, "title": "白甸镇并发事项"})
+            database.session.commit()
+            database.session.remove()
+
+    writer = threading.Thread(target=second)
+    writer.start()
+    writer.join(timeout=1.5)
+    finished_while_first_open = not writer.is_alive()
+    release.set()
+    first.join(timeout=10)
+    writer.join(timeout=10)
+    assert finished_while_first_open
+    db.session.rollback()
+    assert_counters_agree(db)
