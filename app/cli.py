@@ -185,6 +185,38 @@ def rebuild_command() -> None:
     click.echo(f"rebuilt {count} decisions")
 
 
+@compliance_cli.command("statistics")
+@click.option("--rebuild", is_flag=True, help="Recount the dashboard counters from the stored summaries.")
+@click.option("--check", "check", is_flag=True, help="Compare the counters with a fresh count; exit 1 if they differ.")
+@click.option("--org", "org_code", help="Rebuild only this organisation's own decisions (with --rebuild).")
+@click.option("--year", type=int, help="Rebuild only this year (with --rebuild).")
+def statistics_command(rebuild: bool, check: bool, org_code: str | None, year: int | None) -> None:
+    """The rolled-up counters of the dashboards (decision_statistics): recount them, or check them."""
+    from .models import Organization
+    from .services.statistics import check_statistics, rebuild_statistics
+
+    if not rebuild and not check:
+        raise click.UsageError("say --rebuild or --check (or both)")
+    if rebuild:
+        orgs = None
+        if org_code:
+            org = db.session.execute(select(Organization).where(Organization.code == org_code)).scalar_one_or_none()
+            if org is None:
+                raise click.ClickException(f"no organisation {org_code}")
+            orgs = [org.id]
+        with write_intent():
+            result = rebuild_statistics(orgs, None if year is None else [year])
+            db.session.commit()
+        click.echo(f"recounted: {result.signatures} decisions newly counted, {result.rows} counter rows written")
+    if check:
+        problems = check_statistics()
+        for problem in problems[:50]:
+            click.echo(problem, err=True)
+        if problems:
+            raise click.ClickException(f"{len(problems)} differences between the counters and the stored summaries")
+        click.echo("the counters agree with the stored summaries")
+
+
 demo_cli = AppGroup("demo", help="Demonstration and benchmark data.")
 
 

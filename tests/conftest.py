@@ -151,9 +151,24 @@ def tamper(db):
     return run
 
 
+def _forget_cached_reports() -> None:
+    """Report caches are keyed by the scope's stamp (a sum of chain lengths), which repeats from one emptied
+    database to the next: every test starts without them."""
+    from app.reports.dashboard import clear_caches
+    from app.services import catalogues
+    from app.services.annual_report import clear_annual_cache
+    from app.services.reports import clear_report_cache
+
+    clear_caches()
+    clear_report_cache()
+    clear_annual_cache()
+    catalogues._summaries.clear()
+
+
 def _clean(app) -> None:
     from app.extensions import db
 
+    _forget_cached_reports()
     db.session.remove()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn, append_only_off(conn):

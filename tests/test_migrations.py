@@ -128,3 +128,43 @@ def test_a_broken_single_chain_is_not_migrated(app, ctx, orgs, make_decision, wa
         with database.engine.begin() as conn:
             conn.execute(text("DELETE FROM audit_events"))
         upgrade()
+
+
+BEFORE_STATISTICS = "d4e5a1b7c9f2"  # the last revision without decision_statistics
+
+
+def test_upgrade_counts_the_decisions_made_before_the_counters(app, ctx, orgs, make_decision, walk, make_user):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from app.services import reports, statistics
+    from app.services.compliance import current_profile
+    from app.services.organizations import load_tree
+    from app.services.steps import record_step
+
+    clerk_ha = make_user("clerk", "HA", username="clerk_ha")
+    walk(make_decision(), "decided")
+    exempted = make_decision(category="large_fund")
+    record_step(exempted.created_by, exempted, "expert_review", {
+        "status": "exempted", "exemption_reason": "不涉及专业技术问题",
+        "exemption_basis": "《重大行政决策程序暂行条例》第十九条"})
+    make_decision(year=2024, backfilled=True, backfill_reason="补录")
+    make_decision(user=clerk_ha)
+    make_decision(user=make_user("clerk", "CD"))
+    database.session.commit()
+    database.session.remove()
+    downgrade(revision=BEFORE_STATISTICS)
+    assert "decision_statistics" not in inspect(database.engine).get_table_names()
+    upgrade()
+    assert database.session.execute(text("SELECT count(*) FROM decisions WHERE statistics_keys IS NULL")).scalar() == 0
+    assert statistics.check_statistics() == []
+    tree = load_tree()
+    for org_id in tree.nodes:
+        for year in (2024, 2025):
+            scope = tree.subtree(org_id)
+            counted = reports.report_from_counts(statistics.scope_counts(scope, year), year, current_profile())
+            assert counted == reports._compute(scope, year, current_profile())
+    # What the migration filled is what a rebuild writes.
+    before = database.session.execute(text("SELECT * FROM decision_statistics ORDER BY 1, 2, 3")).all()
+    statistics.rebuild_statistics()
+    assert database.session.execute(text("SELECT * FROM decision_statistics ORDER BY 1, 2, 3")).all() == before

@@ -4,7 +4,7 @@ from .attachment import Attachment
 from .audit import GLOBAL_CHAIN, AuditCheckpoint, AuditEvent, AuditLogImmutable
 from .calendar import CalendarDay
 from .catalogue import Catalogue, CatalogueChangeEntry, CatalogueItem
-from .decision import Decision, DecisionFinding, DraftVersion
+from .decision import Decision, DecisionFinding, DecisionStatistic, DraftVersion
 from .dossier import DossierProduction
 from .organization import Organization
 from .payment import FundThreshold, LedgerEntry, Payment
@@ -27,6 +27,7 @@ __all__ = [
     "CatalogueItem",
     "Decision",
     "DecisionFinding",
+    "DecisionStatistic",
     "DossierProduction",
     "DraftVersion",
     "Expert",

@@ -73,6 +73,10 @@ class Decision(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     #: Derived compliance summary, refreshed in the same transaction as every write.
     is_complete: Mapped[bool] = mapped_column(default=False)
+    #: What the decision is counted as in ``decision_statistics`` (organisation, year, category, flags, step
+    #: statuses, rules; ``app.services.statistics.signature``), so a write's counter delta needs nothing else.
+    #: NULL: not counted (rows written in bulk before ``rebuild_statistics``).
+    statistics_keys: Mapped[str | None] = mapped_column(Text)
 
     organization: Mapped[Organization] = relationship()
     catalogue_item: Mapped[CatalogueItem | None] = relationship(back_populates="decision")
@@ -146,3 +150,21 @@ class DecisionFinding(db.Model):
     count: Mapped[int] = mapped_column(default=1)
 
     decision: Mapped[Decision] = relationship(back_populates="findings")
+
+
+class DecisionStatistic(db.Model):
+    """Rolled-up counts of decisions: a row of an organisation counts its own decisions and its descendants'.
+
+    Keys are raw, profile-independent facts (``total``, ``complete``, ``backfilled``,
+    ``step:<category>:<kind>:<status>``, ``rule:<rule>``); every write adjusts them in its own
+    transaction (``app.services.statistics``), so a dashboard reads a few rows instead of the year's decisions.
+    """
+
+    __tablename__ = "decision_statistics"
+    __table_args__ = (CheckConstraint("count >= 0", name="count_not_negative"),)
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

@@ -1,16 +1,17 @@
 """What the auditor dashboard shows, from the reports service, kept until the data changes.
 
-The numbers come from ``reports.completeness`` (GROUP BY queries over the
-stored summaries, which that service keeps until the audit chain's tip moves)
-and ``reports.completeness_by_organization``. Drawing four charts and rendering
+The numbers come from ``reports.completeness`` and
+``reports.completeness_by_organization`` (the counters every write keeps:
+a few dozen rows, whatever the year's size). Drawing four charts and rendering
 the tables costs more than the page's whole budget (DESIGN §7: at least the
 throughput of a bare page doing one GROUP BY over 100,000 rows), so the
 rendered sections are kept too, per worker, under a key of the organisations,
-the year, the language and the same tip: every write through the services
-appends an audit event in its transaction, so a new tip means new data, and
-the tip's hash tells a rebuilt database from the old one even when ids repeat.
-Writes that bypass the chain (``flask compliance rebuild``) show after
-``REPORT_CACHE_SECONDS`` (60 by default; 0 turns both caches off).
+the year, the language and the scope's stamp (``reports.data_stamp``: the sum
+of the scope's audit chain tips): every write through the services appends an
+audit event to its organisation's chain in its transaction, so a new stamp
+means new data in the scope, and a write in another organisation leaves the
+dashboard warm. Writes that bypass the chain (``flask compliance rebuild``)
+show after ``REPORT_CACHE_SECONDS`` (60 by default; 0 turns both caches off).
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ from sqlalchemy import false, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import AuditEvent, Decision, User
+from app.models import Decision, User
 from app.rulebook import CATALOGUE, RULES
 from app.rulebook.vocabulary import Severity, StepKind
-from app.services.reports import CompletenessReport, completeness, completeness_by_organization
+from app.services.reports import CompletenessReport, completeness, completeness_by_organization, data_stamp
 from app.web import labels
 from app.web.templating import current_locale, is_english
 
@@ -126,20 +127,33 @@ dashboards = _Cache(CACHE_SIZE)
 incomplete_pages = _Cache(4 * CACHE_SIZE)
 
 
+#: Drawn charts by their inputs and language (pure functions of them): a write in the scope that leaves a chart's
+#: numbers as they were does not redraw it (drawing is most of a cold dashboard's time).
+drawn_charts = _Cache(4 * CACHE_SIZE)
+
+
 def clear_caches() -> None:
     dashboards.clear()
     incomplete_pages.clear()
+    drawn_charts.clear()
 
 
-def data_stamp() -> tuple[int, str] | None:
-    """The tip of the audit chain: one primary-key lookup."""
-    row = db.session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
-    return None if row is None else (row[0], row[1])
+def _drawn(name: str, draw: Callable[..., Markup], *args: Any) -> Markup:
+    key = (name, current_locale(), repr(args))
+    found = drawn_charts.get(key, float("inf"))
+    if found is None:
+        found = draw(*args)
+        drawn_charts.put(key, found)
+    return found
 
 
 def cache_key(query: ReportQuery) -> tuple:
-    """What a dashboard's content depends on; read before the numbers, so they are never older than their key."""
-    return (str(db.engine.url), tuple(query.scope), query.year, data_stamp(), current_locale(),
+    """What a dashboard's content depends on; read before the numbers, so they are never older than their key.
+
+    The stamp moves only when something in the query's organisations is written, so a write elsewhere leaves
+    this dashboard warm.
+    """
+    return (str(db.engine.url), tuple(query.scope), query.year, data_stamp(query.scope), current_locale(),
             current_app.config["RULEBOOK_PROFILE"])
 
 
@@ -230,9 +244,10 @@ def decisions_url(query: ReportQuery, *, org: str | None = None, **filters: Any)
 def _charts(report: CompletenessReport, steps: list[StepRow], rules: list[RuleRow],
             organizations: list[OrganizationRow], link: Callable[..., str]) -> dict[str, Markup]:
     drawn = {
-        "completeness": charts.completeness_chart(report.complete, report.incomplete,
-                                                  (link(complete="yes"), link(complete="no"))),
-        "steps": charts.steps_chart(
+        "completeness": _drawn("completeness", charts.completeness_chart, report.complete, report.incomplete,
+                               (link(complete="yes"), link(complete="no"))),
+        "steps": _drawn(
+            "steps", charts.steps_chart,
             [str(row.label) for row in steps], [row.completed for row in steps], [row.exempted for row in steps],
             [row.missing for row in steps],
             [tuple(link(step=row.kind.value, step_status=status) for status in ("completed", "exempted", "missing"))
@@ -241,10 +256,11 @@ def _charts(report: CompletenessReport, steps: list[StepRow], rules: list[RuleRo
     }
     if rules:
         severity_labels = {severity.value: str(labels.SEVERITIES[severity]) for severity in Severity}
-        drawn["rules"] = charts.rules_chart([(r.rule, r.severity, r.decisions) for r in rules], severity_labels,
-                                            [link(rule=r.rule) for r in rules])
+        drawn["rules"] = _drawn("rules", charts.rules_chart, [(r.rule, r.severity, r.decisions) for r in rules],
+                                severity_labels, [link(rule=r.rule) for r in rules])
     if len(organizations) > 1:
-        drawn["organizations"] = charts.organizations_chart(
+        drawn["organizations"] = _drawn(
+            "organizations", charts.organizations_chart,
             [(row.name, row.complete, row.incomplete) for row in organizations],
             [(link(org=row.code, complete="yes"), link(org=row.code, complete="no")) for row in organizations],
         )

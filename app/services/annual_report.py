@@ -3,7 +3,8 @@
 The figures come from the stored summaries and step facts with a few GROUP BY
 queries (never the rulebook per decision), so a county's year of 100,000
 decisions costs what the dashboard costs; the result is kept until the next
-write, like the completeness report. The Chinese paragraph is built from the
+write in the organisation or below it (``reports.data_stamp``): other
+organisations' writes leave it warm. The Chinese paragraph is built from the
 figures alone: it says "均落实……五项法定程序" only when every decision carried
 out all five, and otherwise how many carried out each, how many lawfully did
 not need it and why, and what is still missing. Each number of the paragraph
@@ -47,7 +48,8 @@ from app.rulebook.vocabulary import (
 from . import permissions
 from .compliance import current_profile, load_calendar
 from .errors import NotFound, check_year
-from .reports import _data_stamp, _ReportCache, report_scope
+from .reports import _ReportCache, data_stamp, report_scope
+from .stamps import global_stamp
 
 STEP_WORDS = {
     StepKind.PUBLIC_PARTICIPATION: "公众参与",
@@ -128,7 +130,8 @@ def system_annual_report(org_code: str, year: Any) -> AnnualReport:
 def _report(organization: Organization, scope: list[int], year: int) -> AnnualReport:
     profile = current_profile()
     key = (str(db.engine.url), "annual", organization.id, tuple(sorted(scope)), year, profile.name)
-    stamp = _data_stamp()
+    # Moves only with a write in the scope, or a calendar change (the average review time counts working days).
+    stamp = (data_stamp(scope), global_stamp())
     max_age = current_app.config.get("REPORT_CACHE_SECONDS", 60)
     cached = _cache.get(key, stamp, max_age) if max_age else None
     if cached is None:

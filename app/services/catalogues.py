@@ -150,7 +150,10 @@ def create_catalogue(user: User, data: Mapping[str, Any]) -> Catalogue:
     year = parse_field(FieldSpec("year", "year", empty=Empty.REQUIRED), data.get("year"), errors)
     if errors:
         raise ValidationFailed(errors)
-    db.session.execute(select(Organization.id).where(Organization.id == user.organization_id).with_for_update())
+    # FOR NO KEY UPDATE: one catalogue creation at a time, without blocking the foreign-key checks of rows that
+    # refer to the organisation (see decisions.next_ref_no).
+    db.session.execute(select(Organization.id).where(Organization.id == user.organization_id)
+                       .with_for_update(key_share=True))
     exists = db.session.execute(
         select(Catalogue.id).where(Catalogue.organization_id == user.organization_id, Catalogue.year == year)
     ).first()
@@ -674,7 +677,7 @@ _SUMMARIES_MAX = 256
 def catalogue_summary(scope: list[int], year: int, cache_key: tuple | None = None) -> dict[str, int]:
     """The dashboard's catalogue section: items listed, linked, decided, overdue and adjusted, in one query.
 
-    ``cache_key`` is the dashboard's (it holds the audit chain's tip, so a write makes a new one): a page
+    ``cache_key`` is the dashboard's (it holds the scope's stamp, so a write in the scope makes a new one): a page
     asked again costs no query.
     """
     from sqlalchemy import case, func

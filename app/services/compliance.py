@@ -30,6 +30,7 @@ from app.rulebook import (
 from app.rulebook.snapshot import DecisionSnapshot
 from app.rulebook.vocabulary import CalendarDayKind, CatalogueStatus, Category, DecisionStatus, Severity, StepKind
 
+from . import statistics
 from .step_fields import step_facts
 
 
@@ -146,7 +147,8 @@ def summarise(findings: Iterable[Finding]) -> dict[str, tuple[str, int]]:
 
 
 def refresh_summary(decision: Decision) -> Evaluation:
-    """Store the decision's compliance summary; called by every write, same transaction."""
+    """Store the decision's compliance summary and recount it in ``decision_statistics``; called by every write,
+    same transaction (the counters' change is applied when it commits)."""
     evaluation = evaluate_decision(decision)
     decision.is_complete = evaluation.complete
     wanted = summarise(evaluation.findings)
@@ -160,11 +162,16 @@ def refresh_summary(decision: Decision) -> Evaluation:
             decision.findings.append(DecisionFinding(rule=rule, severity=severity, count=count))
         elif (row.severity, row.count) != (severity, count):
             row.severity, row.count = severity, count
+    counted_as = statistics.decision_signature(decision)
+    if counted_as != decision.statistics_keys:
+        statistics.count_change(db.session, decision.statistics_keys, counted_as)
+        decision.statistics_keys = counted_as
     return evaluation
 
 
 def rebuild_all(batch: int = 500) -> int:
-    """Recompute every stored summary (after a rulebook or profile change)."""
+    """Recompute every stored summary (after a rulebook or profile change), then recount the statistics from them
+    (``statistics.rebuild_statistics``: also what bulk writers skipped)."""
     from .loading import whole_decision
 
     ids = db.session.execute(select(Decision.id).order_by(Decision.id)).scalars().all()
@@ -178,4 +185,5 @@ def rebuild_all(batch: int = 500) -> int:
         for decision in decisions:
             refresh_summary(decision)
         db.session.flush()
+    statistics.rebuild_statistics()
     return len(ids)

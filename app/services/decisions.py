@@ -118,9 +118,13 @@ def next_ref_no(organization: Organization, year: int) -> tuple[int, str]:
     """The next sequence number of the organisation's year, e.g. ``BD-2025-003``.
 
     The organisation row is locked first, so concurrent creations take turns
-    (PostgreSQL; SQLite writers are serialised at BEGIN already).
+    (PostgreSQL; SQLite writers are serialised at BEGIN already). ``FOR NO KEY UPDATE``:
+    it does not block the foreign-key checks of rows that refer to the organisation (a
+    sub-organisation's write adding a counter row of its ancestors, ``statistics``), which
+    would otherwise wait for this whole transaction and can deadlock with it.
     """
-    db.session.execute(select(Organization.id).where(Organization.id == organization.id).with_for_update())
+    db.session.execute(select(Organization.id).where(Organization.id == organization.id)
+                       .with_for_update(key_share=True))
     last = db.session.execute(
         select(func.max(Decision.seq)).where(Decision.organization_id == organization.id, Decision.year == year)
     ).scalar()

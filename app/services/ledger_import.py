@@ -42,7 +42,7 @@ from app.rulebook.vocabulary import (
     StepStatus,
 )
 
-from . import permissions
+from . import permissions, statistics
 from .audit import canonical_json, chain_tip, event_hash, lock_chains
 from .compliance import current_profile, load_calendar, summarise
 from .decisions import DEPARTMENT_MAX, TITLE_MAX, _parse_backfill, next_ref_no, sha256_text
@@ -414,13 +414,18 @@ def _write(user: User, organization: Organization, year: int, rows: list[LedgerR
     """A few bulk INSERTs (decisions, drafts, steps, summaries, 台账 rows) and one audit event per decision."""
     now = utcnow()
     session = db.session
+    # What each row is counted as in decision_statistics (the rows bypass refresh_summary): one delta for all.
+    counted_as = [statistics.signature(
+        organization.id, year, row.category.value, row.complete, True,
+        {kind.value: _step_columns(facts).get("status") for kind, facts in row.steps.items()},
+        summarise(row.findings)) for row in rows]
     decision_rows = [{
         "organization_id": organization.id, "ref_no": row.ref_no, "seq": row.seq, "title": row.title,
         "category": row.category.value, "department": row.department, "year": year, "amount_cny": row.amount_cny,
         "summary": "", "status": row.status.value, "version": 1, "row_version": 1, "backfilled": True,
         "backfill_reason": reason, "published_on": row.published_on, "created_by_id": user.id,
-        "created_at": now, "updated_at": now, "is_complete": row.complete,
-    } for row in rows]
+        "created_at": now, "updated_at": now, "is_complete": row.complete, "statistics_keys": counted,
+    } for row, counted in zip(rows, counted_as, strict=True)]
     connection = session.connection()
     # Bulk rows (COPY on PostgreSQL: the ORM's bulk path costs more than the rows' own work); ids by their new seq.
     insert_rows(connection, Decision.__table__, decision_rows)
@@ -442,6 +447,8 @@ def _write(user: User, organization: Organization, year: int, rows: list[LedgerR
     for model, values in ((DraftVersion, drafts), (Step, steps), (DecisionFinding, findings),
                           (LedgerEntry, entries)):
         _insert_uniform(model, values)
+    for counted in counted_as:
+        statistics.count_change(session, None, counted)
     file_sha256 = hashlib.sha256(data).hexdigest()
     _append_events(user, organization.id, [
         (decision_id, {**_facts(row, year, reason), "ledger_ref": row.ledger_ref, "ledger_row": row.row,

@@ -1,10 +1,15 @@
-"""Year-wide completeness reports, read from the stored compliance summaries.
+"""Year-wide completeness reports, read from the counters every write keeps (``decision_statistics``).
 
 Every write stores the decision's complete flag and the rules it breaks
-(``decisions.is_complete``, ``decision_findings``) in the same transaction, so a
-report is a handful of GROUP BY queries over indexed columns and never runs the
-rulebook per decision; it is then kept until the next write (the audit chain's
-tip says when). The JSON API and the auditor dashboard share it.
+(``decisions.is_complete``, ``decision_findings``) and adjusts the rolled-up
+counters of its organisation and ancestors in the same transaction
+(``app.services.statistics``). A report over whole subtrees (an auditor's
+scope, an organisation with its sub-organisations) or a few organisations reads
+a few dozen counter rows, whatever the number of decisions, and applies the
+profile's required steps at read time. A scope that needs too many counter rows
+falls back to ``_compute``: a handful of GROUP BY queries over the stored
+summaries, kept until something in the scope is written (``data_stamp``). The
+JSON API and the auditor dashboard share it.
 """
 
 from __future__ import annotations
@@ -21,13 +26,15 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
 from app.extensions import db
-from app.models import AuditEvent, Decision, DecisionFinding, Organization, Step, User
+from app.models import Decision, DecisionFinding, Step, User
 from app.rulebook import Profile, required_steps
 from app.rulebook.vocabulary import Category, StepKind, StepStatus
 
-from . import permissions
+from . import permissions, statistics
 from .compliance import current_profile
 from .errors import PermissionDenied, check_year
+from .organizations import load_tree
+from .stamps import database_stamp, scope_stamp
 
 _DONE = (StepStatus.COMPLETED.value, StepStatus.EXEMPTED.value)
 
@@ -85,30 +92,32 @@ def report_scope(user: User, organization_ids: Iterable[int] | None = None) -> l
     return [org_id for org_id in visible if org_id in wanted]
 
 
-def _data_stamp() -> tuple[int, str] | None:
-    """The tip of the audit chain: every write of every decision appends to it, in the same transaction.
+def data_stamp(scope: Iterable[int]) -> tuple[str, int]:
+    """A number that moves exactly when something in ``scope`` is written (its audit chains' tips).
 
-    One indexed lookup; a report computed at the same tip is still true.
+    The whole tree's stamp is the newest event's id (one probe instead of one per organisation).
     """
-    row = db.session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
-    return None if row is None else (row[0], row[1])
+    ids = set(scope)
+    if ids and len(ids) >= len(load_tree().nodes):
+        return ("all", database_stamp())
+    return ("scope", scope_stamp(ids))
 
 
 class _ReportCache:
-    """Reports by (database, scope, year, profile), valid while the audit chain's tip is unchanged.
+    """Reports by (database, scope, year, profile), valid while the scope's stamp is unchanged.
 
-    Every worker keeps its own; the tip is read from the database on each
-    call, so a write in another worker is seen at once. Recomputing the stored
-    summaries (``flask compliance rebuild``) writes no event, hence the age
-    limit too.
+    Every worker keeps its own; the stamp is read from the database on each
+    call, so a write in another worker is seen at once, and a write outside the
+    scope leaves the entry warm. Recomputing the stored summaries (``flask
+    compliance rebuild``) writes no event, hence the age limit too.
     """
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
-        self.entries: OrderedDict[tuple, tuple[tuple[int, str] | None, float, CompletenessReport]] = OrderedDict()
+        self.entries: OrderedDict[tuple, tuple[Any, float, Any]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple, stamp: tuple[int, str] | None, max_age: float) -> CompletenessReport | None:
+    def get(self, key: tuple, stamp: Any, max_age: float) -> Any:
         with self.lock:
             entry = self.entries.get(key)
             if entry is None or entry[0] != stamp or time.monotonic() - entry[1] > max_age:
@@ -116,7 +125,7 @@ class _ReportCache:
             self.entries.move_to_end(key)
             return entry[2]
 
-    def put(self, key: tuple, stamp: tuple[int, str] | None, report: CompletenessReport) -> None:
+    def put(self, key: tuple, stamp: Any, report: Any) -> None:
         with self.lock:
             self.entries[key] = (stamp, time.monotonic(), report)
             self.entries.move_to_end(key)
@@ -138,21 +147,53 @@ def clear_report_cache() -> None:
 def completeness(user: User, year: int, organization_ids: Iterable[int] | None = None) -> CompletenessReport:
     """Completeness of a year's decisions in the user's scope.
 
-    Three indexed GROUP BY queries over the stored summaries; the result is
-    kept until the next write anywhere (``REPORT_CACHE_SECONDS`` at most, 60 by
-    default), so a dashboard asked again costs two small queries.
+    From the counters (one query of a few dozen rows) when the scope is a few
+    whole subtrees or organisations; otherwise ``_compute``, kept until
+    something in the scope is written (``REPORT_CACHE_SECONDS`` at most, 60 by
+    default).
     """
     year = check_year(year)
     scope = report_scope(user, organization_ids)
     profile = current_profile()
+    counts = statistics.scope_counts(scope, year)
+    if counts is not None:
+        return report_from_counts(counts, year, profile)
     key = (str(db.engine.url), tuple(sorted(scope)), year, profile.name)
-    stamp = _data_stamp()
+    stamp = data_stamp(scope)
     max_age = current_app.config.get("REPORT_CACHE_SECONDS", 60)
     report = _cache.get(key, stamp, max_age) if max_age else None
     if report is None:
         report = _compute(scope, year, profile)
         _cache.put(key, stamp, report)
     return report
+
+
+def report_from_counts(counts: dict[str, int], year: int, profile: Profile) -> CompletenessReport:
+    """The report from counter keys (``statistics``): "missing" is a step the profile requires of the category
+    and the decision has not done, exactly as ``_compute`` counts it."""
+    required = {category.value: set(required_steps(profile, category)) for category in Category}
+    tally = {kind.value: {"completed": 0, "exempted": 0, "missing": 0} for kind in StepKind}
+    by_rule: dict[str, int] = {}
+    for key, count in counts.items():
+        if key.startswith("step:"):
+            _prefix, category, kind, status = key.split(":")
+            step = tally.get(kind)
+            if step is None:
+                continue
+            if status in _DONE:
+                step[status] += count
+            elif kind in required.get(category, ()):
+                step["missing"] += count
+        elif key.startswith("rule:") and count:
+            by_rule[key[5:]] = count
+    return CompletenessReport(
+        year=year,
+        total=counts.get("total", 0),
+        complete=counts.get("complete", 0),
+        by_step={kind: StepCounts(**step) for kind, step in tally.items()},
+        by_rule=dict(sorted(by_rule.items())),
+        backfilled=counts.get("backfilled", 0),
+    )
 
 
 def _compute(scope: list[int], year: int, profile: Profile) -> CompletenessReport:
@@ -217,20 +258,12 @@ class OrganizationRow:
 
 
 def completeness_by_organization(user: User, year: int) -> list[OrganizationRow]:
-    """Total and complete decisions of the year per organisation in the user's scope (one query)."""
+    """Total and complete decisions of the year per organisation in the user's scope, its own decisions only
+    (its counters minus its children's: one query of two keys per organisation)."""
     year = check_year(year)
     scope = report_scope(user)
-    rows = db.session.execute(
-        select(
-            Organization.id,
-            Organization.code,
-            Organization.name,
-            func.count(Decision.id),
-            func.coalesce(func.sum(case((Decision.is_complete, 1), else_=0)), 0),
-        )
-        .join(Decision, (Decision.organization_id == Organization.id) & (Decision.year == year), isouter=True)
-        .where(Organization.id.in_(scope))
-        .group_by(Organization.id, Organization.code, Organization.name)
-        .order_by(Organization.code)
-    ).all()
-    return [OrganizationRow(org_id, code, name, total, int(complete)) for org_id, code, name, total, complete in rows]
+    tree = load_tree()
+    own = statistics.own_by_organization(scope, year, ("total", "complete"))
+    nodes = sorted((tree.nodes[org_id] for org_id in scope if org_id in tree.nodes), key=lambda node: node.code)
+    return [OrganizationRow(node.id, node.code, node.name, own[node.id].get("total", 0),
+                            own[node.id].get("complete", 0)) for node in nodes]

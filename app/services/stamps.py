@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, Organization
+from app.models import GLOBAL_CHAIN, AuditEvent, Organization
 
 
 def scope_stamp(organization_ids: Iterable[int]) -> int:
@@ -32,3 +32,9 @@ def scope_stamp(organization_ids: Iterable[int]) -> int:
 def database_stamp() -> int:
     """The newest event's id: grows with any write anywhere (the global chain's included)."""
     return int(db.session.execute(select(func.coalesce(func.max(AuditEvent.id), 0))).scalar_one())
+
+
+def global_stamp() -> int:
+    """The length of the global chain (calendar and system events): what a figure read through the calendar needs."""
+    stmt = select(func.coalesce(func.max(AuditEvent.seq), 0)).where(AuditEvent.chain == GLOBAL_CHAIN)
+    return int(db.session.execute(stmt).scalar_one())

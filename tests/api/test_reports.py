@@ -80,26 +80,35 @@ def test_service_runs_a_few_queries_whatever_the_size(db, clerk, auditor, ledger
     with count_queries() as same:
         report = reports.completeness(auditor, 2025)
     assert report.total == 8
-    assert len(same) == len(few) <= 8
-    with count_queries() as cached:
-        assert reports.completeness(auditor, 2025) is report
-    assert len(cached) <= 2  # the auditor's organisations and the audit chain's tip
+    assert len(same) == len(few) <= 5  # the user, the tree (twice outside a request), the scope's counter rows
 
 
-def test_cached_report_follows_every_write(app, db, clerk, ledger):
+def test_report_follows_every_write(app, db, clerk, ledger):
     first = reports.completeness(clerk, 2025)
-    assert reports.completeness(clerk, 2025) is first
     record_step(clerk, ledger["prepared"], "legality_review", {"status": "in_progress", "submitted_on": "2025-04-10"})
     db.session.commit()
     second = reports.completeness(clerk, 2025)
-    assert second is not first
     assert second.by_step["legality_review"] == first.by_step["legality_review"]  # in progress is still missing
-    app.config["REPORT_CACHE_SECONDS"] = 0
-    try:
-        fresh = reports.completeness(clerk, 2025)
-    finally:
-        app.config.pop("REPORT_CACHE_SECONDS")
-    assert fresh is not second and fresh == second
+    record_step(clerk, ledger["prepared"], "public_participation", {"status": "in_progress"})
+    db.session.commit()
+    assert reports.completeness(clerk, 2025) == reports._compute([clerk.organization_id], 2025,
+                                                                 reports.current_profile())
+
+
+def test_scope_beyond_the_counters_is_computed_and_cached_until_a_write_in_it(app, db, clerk, ledger, auditor,
+                                                                            count_queries, monkeypatch):
+    from app.services import statistics
+
+    monkeypatch.setattr(statistics, "MAX_TERMS", 0)
+    first = reports.completeness(clerk, 2025)
+    with count_queries() as cached:
+        assert reports.completeness(clerk, 2025) is first
+    assert len(cached) <= 3  # the tree (twice outside a request) and the scope's stamp
+    record_step(clerk, ledger["prepared"], "legality_review", {"status": "in_progress", "submitted_on": "2025-04-10"})
+    db.session.commit()
+    second = reports.completeness(clerk, 2025)
+    assert second is not first  # recomputed
+    assert second.by_step["legality_review"] == first.by_step["legality_review"]
 
 
 def test_service_checks(db, legal, clerk, auditor, ledger, orgs):

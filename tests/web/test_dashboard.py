@@ -253,12 +253,13 @@ def test_query_count_is_bounded_and_independent_of_the_number_of_decisions(
         counts.append((cold, warm, page))
     assert counts[0] == counts[1], counts
     cold, warm, _page = counts[0]
-    # Cold: BEGIN, user, scope, tree, the chain's tip; in the reports service the scope (twice), the tip,
-    # three GROUP BYs and the organisations' totals; then a page of decisions and their rules; the payment
-    # cross-check's line (one query when no payment of the year is imported: app.services.payments.payment_counts);
-    # the year archive's line (decided decisions and those with a dossier: one query).
-    assert cold <= 17, cold
-    # Warm (nothing written since): BEGIN, user, scope, tree and the chain's tip; the payment and archive lines.
+    # Cold: BEGIN, user, scope, tree, the scope's stamp; in the reports service the scope's counter rows and the
+    # organisations' own totals (decision_statistics: no GROUP BY over decisions); then a page of decisions and
+    # their rules; the catalogue line; the payment cross-check's line (one query when no payment of the year is
+    # imported: app.services.payments.payment_counts); the year archive's line (one query).
+    assert cold <= 12, cold
+    # Warm (nothing written in the scope since): BEGIN, user, scope, tree and the scope's stamp; the payment and
+    # archive lines.
     assert warm <= 7, warm
 
 
@@ -267,3 +268,35 @@ def test_chinese_by_default(login, auditor, known, page_text):
     for words in ("完整性统计", "含 1 个下级单位", "2025 年度", "完整率", "按程序统计", "按规则统计", "按单位统计",
                   "不完整的决策事项", "下载台账（XLSX）", "缺失"):
         assert words in body, words
+
+
+def test_a_write_elsewhere_leaves_the_dashboard_warm_and_one_inside_shows_at_once(
+    db, login, auditor, known, make_decision, count_queries, page_text
+):
+    from app.models import User
+
+    clerk_cd = db.session.execute(select(User).where(User.username == "clerk_cd")).scalar_one()
+    client = login(auditor)
+    url = "/reports/dashboard?year=2025"
+    assert _count(page_text(client.get(url)), "total") == 4
+    warm = _dashboard_queries(client, count_queries, url)
+    make_decision(user=clerk_cd, title="城东街道又一事项")  # 城东街道 is not under 海安市
+    with count_queries() as statements:
+        body = page_text(client.get(url))
+    assert len(statements) == warm  # still the cached sections: no report query
+    assert not any("decision_statistics" in statement for statement in statements)
+    assert _count(body, "total") == 4
+    make_decision(title="白甸镇新事项")  # 白甸镇 is under 海安市: the next read shows it
+    with count_queries() as statements:
+        body = page_text(client.get(url))
+    assert _count(body, "total") == 5 and _count(body, "total", 'data-org="BD"') == 4
+    assert any("decision_statistics" in statement for statement in statements)
+
+
+def test_the_counters_answer_like_the_summaries_for_every_scope(db, auditor, known, orgs):
+    from app.services import reports, statistics
+    from app.services.compliance import current_profile
+
+    for scope in ([orgs["HA"].id, orgs["BD"].id], [orgs["BD"].id], [orgs["HA"].id], [orgs["CD"].id]):
+        counted = reports.report_from_counts(statistics.scope_counts(scope, 2025), 2025, current_profile())
+        assert counted == reports._compute(scope, 2025, current_profile()), scope
