@@ -54,6 +54,7 @@ from app.rulebook.vocabulary import Category, DecisionStatus, Role, StepKind
 from app.services.audit import _SEP as LINK_SEPARATOR
 from app.services.audit import GENESIS_HASH, canonical_json, chain_tip, lock_chains
 from app.services.compliance import current_profile, load_calendar
+from app.services.statistics import rebuild_statistics, signature
 
 from .bulk import BulkWriter, advance_sequences, analyze, constraints_rebuilt
 from .scenarios import CA, CATEGORIES, CLOSED_YEARS, CURRENT_YEAR, LF, MM, MP, Scenario, Scenarios, Variant
@@ -330,7 +331,7 @@ class _Rows:
         self.decision_row = out[Decision].encoder((
             "id", "organization_id", "ref_no", "seq", "title", "category", "department", "year", "amount_cny",
             "summary", "status", "version", "row_version", "backfilled", "published_on", "created_by_id",
-            "created_at", "updated_at", "is_complete"))
+            "created_at", "updated_at", "is_complete", "statistics_keys"))
         self.draft_row = out[DraftVersion].encoder(
             ("id", "decision_id", "number", "text", "sha256", "author_id", "created_at"))
         self.event_row = out[AuditEvent].encoder((
@@ -357,6 +358,9 @@ class _Rows:
         self.out[Decision].add(self.decision_row(
             decision_id, org.id, ref_no, seq, title, category.value, department, year, amount, summary,
             variant.status, 1, 1, False, variant.published_on, clerk_id, created_at, created_at, variant.complete,
+            # What the decision is counted as (app.services.statistics): the counters are recounted from it below.
+            signature(org.id, year, category.value, variant.complete, False, variant.step_statuses,
+                      (rule for rule, _severity, _count in variant.findings)),
         ))
 
         drafts = [f"{title}（草案）\n一、承办单位：{org.name}{department}。\n二、主要内容：{summary}\n"]
@@ -505,6 +509,10 @@ def synthesise(count: int, seed: int, townships: int | None = None, rebuild: boo
         session.commit()
     committed = time.perf_counter()
     analyze()
+    analyzed = time.perf_counter()
+    # The dashboards read rolled-up counters that refresh_summary keeps; rows written around it are recounted.
+    rebuild_statistics()
+    session.commit()
 
     statuses = ", ".join(f"{tally[s.value]} {s.value}" for s in DecisionStatus if tally[s.value])
     return (
@@ -512,5 +520,6 @@ def synthesise(count: int, seed: int, townships: int | None = None, rebuild: boo
         f"{years[0]}–{years[-1]}: {tally['complete']} complete; {statuses}; "
         f"{scenarios.evaluated} scenario variants judged by the rulebook; rows {loaded - started:.1f} s, "
         + (f"indexes and constraints rebuilt {rebuilt - loaded:.1f} s, " if rebuild else "")
-        + f"commit {committed - rebuilt:.1f} s, analyze {time.perf_counter() - committed:.1f} s"
+        + f"commit {committed - rebuilt:.1f} s, analyze {analyzed - committed:.1f} s, "
+        f"counters {time.perf_counter() - analyzed:.1f} s"
     )

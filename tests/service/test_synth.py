@@ -12,6 +12,7 @@ from app.demo.synth import synthesise
 from app.models import AuditEvent, Decision, DecisionFinding, DraftVersion, Expert, MemberOpinion, Organization, Step
 from app.services.audit import canonical_json, verify_chain
 from app.services.compliance import rebuild_all
+from app.services.statistics import check_statistics, rebuild_statistics
 from tests.conftest import append_only_off
 
 
@@ -100,6 +101,11 @@ def test_synth_data_is_varied_chained_and_as_the_rulebook_says(db):
     for before, after in db.session.execute(select(AuditEvent.before, AuditEvent.after)):
         for stored in (before, after):
             assert stored is None or canonical_json(json.loads(stored)) == stored
+
+    # Each row's counted signature is written as refresh_summary would write it, and the counters agree.
+    assert check_statistics() == []
+    assert rebuild_statistics().signatures == 0
+    db.session.rollback()
 
     before = _summaries(db)
     assert rebuild_all() == 300
