@@ -1,7 +1,7 @@
 """What the auditor dashboard shows, from the reports service, kept until the data changes.
 
 The numbers come from ``reports.completeness`` and
-``reports.completeness_by_organization`` (the counters every write keeps:
+``reports.completeness_of_parts`` (one level down) (the counters every write keeps:
 a few dozen rows, whatever the year's size). Drawing four charts and rendering
 the tables costs more than the page's whole budget (DESIGN §7: at least the
 throughput of a bare page doing one GROUP BY over 100,000 rows), so the
@@ -33,7 +33,7 @@ from app.extensions import db
 from app.models import Decision, User
 from app.rulebook import CATALOGUE, RULES
 from app.rulebook.vocabulary import Severity, StepKind
-from app.services.reports import CompletenessReport, completeness, completeness_by_organization, data_stamp
+from app.services.reports import CompletenessReport, completeness, completeness_of_parts, data_stamp
 from app.web import labels
 from app.web.templating import current_locale, is_english
 
@@ -69,6 +69,8 @@ class OrganizationRow:
     depth: int
     total: int
     complete: int
+    #: The counts include the organisation's sub-organisations (its row links to its own dashboard).
+    whole: bool = False
 
     @property
     def incomplete(self) -> int:
@@ -217,25 +219,26 @@ def _rule_rows(report: CompletenessReport) -> list[RuleRow]:
 
 
 def _organization_rows(user: User, query: ReportQuery) -> list[OrganizationRow]:
-    """One row per organisation of the scope, in the tree's order, indented below the chosen one."""
-    depths = {node.id: node.depth - query.organization.depth for node in query.choices}
-    wanted = set(query.scope)
-    rows = {row.organization_id: row for row in completeness_by_organization(user, query.year)}
-    return [
-        OrganizationRow(rows[node.id].code, rows[node.id].name, depths[node.id], rows[node.id].total,
-                        rows[node.id].complete)
-        for node in query.choices
-        if node.id in wanted and node.id in rows
-    ]
+    """The chosen organisation's own decisions, then each sub-organisation with everything under it.
+
+    One level at a time, so a province's page lists its cities, not its thousand townships; each row below
+    leads to that organisation's own dashboard.
+    """
+    rows = completeness_of_parts(user, query.year, query.organization.id)
+    return [OrganizationRow(row.code, row.name, 1 if row.whole else 0, row.total, row.complete, row.whole)
+            for row in rows]
 
 
-def decisions_url(query: ReportQuery, *, org: str | None = None, **filters: Any) -> str:
+def decisions_url(query: ReportQuery, *, org: str | None = None, whole: bool = False, **filters: Any) -> str:
     """The decision list filtered to exactly the decisions a number counts.
 
     The year and organisation are always in the link (the rendered sections
     are shared by users whose default organisation differs); ``org`` names one
-    organisation alone (``own=1``), as the table by organisation counts them.
+    organisation alone (``own=1``), or with its sub-organisations (``whole``),
+    as the table by organisation counts them.
     """
+    if org is not None and whole:
+        return url_for("decisions.index", year=query.year, org=org, **filters)
     if org is not None:
         return url_for("decisions.index", year=query.year, org=org, own="1", **filters)
     return url_for("decisions.index", year=query.year, org=query.organization.code, **filters)
@@ -262,7 +265,8 @@ def _charts(report: CompletenessReport, steps: list[StepRow], rules: list[RuleRo
         drawn["organizations"] = _drawn(
             "organizations", charts.organizations_chart,
             [(row.name, row.complete, row.incomplete) for row in organizations],
-            [(link(org=row.code, complete="yes"), link(org=row.code, complete="no")) for row in organizations],
+            [(link(org=row.code, whole=row.whole, complete="yes"), link(org=row.code, whole=row.whole, complete="no"))
+             for row in organizations],
         )
     return drawn
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -255,6 +255,8 @@ class OrganizationRow:
     name: str
     total: int
     complete: int
+    #: The counts include the organisation's sub-organisations (False: its own decisions only).
+    whole: bool = False
 
 
 def completeness_by_organization(user: User, year: int) -> list[OrganizationRow]:
@@ -267,3 +269,27 @@ def completeness_by_organization(user: User, year: int) -> list[OrganizationRow]
     nodes = sorted((tree.nodes[org_id] for org_id in scope if org_id in tree.nodes), key=lambda node: node.code)
     return [OrganizationRow(node.id, node.code, node.name, own[node.id].get("total", 0),
                             own[node.id].get("complete", 0)) for node in nodes]
+
+
+def completeness_of_parts(user: User, year: int, organization_id: int) -> list[OrganizationRow]:
+    """An organisation's own decisions, then each visible sub-organisation with everything under it.
+
+    What a dashboard can show at any level: a province's page lists its cities, not its thousand townships;
+    one query of the rolled-up counters whatever the size of the tree below.
+    """
+    year = check_year(year)
+    visible = set(report_scope(user))
+    tree = load_tree()
+    if organization_id not in visible or organization_id not in tree.nodes:
+        return []
+    children = sorted((tree.nodes[c] for c in tree.children.get(organization_id, []) if c in visible),
+                      key=lambda node: node.code)
+    counts = statistics.tree_counts([organization_id, *(node.id for node in children)], year, ("total", "complete"))
+    own = Counter(counts[organization_id])
+    for node in children:
+        own.subtract(counts[node.id])
+    node = tree.nodes[organization_id]
+    rows = [OrganizationRow(node.id, node.code, node.name, own.get("total", 0), own.get("complete", 0))]
+    rows += [OrganizationRow(child.id, child.code, child.name, counts[child.id].get("total", 0),
+                             counts[child.id].get("complete", 0), whole=True) for child in children]
+    return rows

@@ -94,6 +94,25 @@ def test_auditor_of_the_city_sees_its_towns_included(db, login, auditor, known, 
     assert known["done"].ref_no not in refs
 
 
+def test_by_organisation_goes_one_level_down_with_each_subtree_whole(db, login, auditor, known, make_user,
+                                                                     make_decision, orgs, page_text):
+    """A province's page lists its cities, not its thousand townships: each row below counts its whole subtree."""
+    from app.services.users import ensure_organization
+
+    ensure_organization("XC", "新村", orgs["BD"])
+    db.session.commit()
+    make_decision(user=make_user("clerk", "XC", username="clerk_xc"), title="新村村道硬化")
+    client = login(auditor)
+    body = page_text(client.get("/reports/dashboard?year=2025"))
+    assert _count(body, "total", 'data-org="HA"') == 1  # HA's own
+    assert _count(body, "total", 'data-org="BD"') == 4  # BD's three and XC's one
+    assert 'data-org="XC"' not in body
+    assert 'href="/reports/dashboard?year=2025&amp;org=BD"' in body
+    # One level further down: BD's own three, then XC.
+    body = page_text(client.get("/reports/dashboard?year=2025&org=BD"))
+    assert (_count(body, "total", 'data-org="BD"'), _count(body, "total", 'data-org="XC"')) == (3, 1)
+
+
 def test_rule_rows_carry_severity_and_title(login, auditor, known, page_text):
     body = html.unescape(page_text(login(auditor).get("/reports/dashboard?year=2025")))
     start = body.index('data-rule="GEN-01"')

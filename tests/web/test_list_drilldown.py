@@ -203,7 +203,10 @@ def test_dashboard_links_name_the_filters_they_stand_for(login, auditor, world, 
     assert 'href="/decisions?year=2025&org=HA&complete=no"' in body
     assert 'href="/decisions?year=2025&org=HA&step=public_participation&step_status=exempted"' in body
     assert 'href="/decisions?year=2025&org=HA&rule=GEN-01"' in body
-    assert 'href="/decisions?year=2025&org=BD&own=1&complete=no"' in body
+    # By organisation: HA's own decisions, then BD with everything under it (and its own dashboard).
+    assert 'href="/decisions?year=2025&org=HA&own=1&complete=no"' in body
+    assert 'href="/decisions?year=2025&org=BD&complete=no"' in body
+    assert 'href="/reports/dashboard?year=2025&org=BD"' in body
     # A rule's badge and a chart's bar link there too (pygal writes the bar's link as xlink:href).
     by_rule = body[body.index('id="by-rule"'):]
     assert '<a href="/decisions?year=2025&org=HA&rule=GEN-01" class="text-decoration-none">' in by_rule
