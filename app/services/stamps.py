@@ -13,10 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 
 from app.extensions import db
 from app.models import GLOBAL_CHAIN, AuditEvent, Organization
+
+
+def chain_tip(chain: ColumnElement[int] | int) -> ScalarSelect[int]:
+    """A scalar subquery: the tip ``seq`` of the chain ``chain`` (a column or a number), 0 before any event.
+
+    Selected in the same statement as a row, it stamps the row with its chain as that statement saw it.
+    """
+    return (select(func.coalesce(func.max(AuditEvent.seq), 0)).where(AuditEvent.chain == chain)
+            .scalar_subquery())
 
 
 def scope_stamp(organization_ids: Iterable[int]) -> int:
