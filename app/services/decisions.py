@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from app.clock import today, utcnow
 from app.extensions import db
-from app.models import Decision, DecisionFinding, DraftVersion, Organization, Step, User
+from app.models import GLOBAL_CHAIN, Decision, DecisionFinding, DraftVersion, Organization, Step, User
 from app.rulebook import Action, required_steps
 from app.rulebook.vocabulary import EDITABLE_STATUSES, Category, DecisionStatus, StepKind, StepStatus
 
@@ -373,9 +373,19 @@ class ListedDecision:
 
     id: int
     organization_id: int
-    #: Its organisation's chain tip, read in the same statement as the row: any write to the decision
-    #: (its fields, steps, evidence, catalogue) appends to that chain and moves it.
-    stamp: int
+    #: Its organisation's chain tip and the global chain's (the holiday calendar the deadlines count on),
+    #: read in the same statement as the row: any write the decision's answer depends on (its fields,
+    #: steps, evidence, catalogue; the calendar) appends to one of them and moves the pair.
+    stamp: tuple[int, int]
+
+
+def decision_stamp(decision_id: int) -> ListedDecision | None:
+    """One decision's organisation and stamp, in one statement (``None``: no such decision)."""
+    row = db.session.execute(
+        select(Decision.id, Decision.organization_id, chain_tip(Decision.organization_id), chain_tip(GLOBAL_CHAIN))
+        .where(Decision.id == decision_id)
+    ).first()
+    return None if row is None else ListedDecision(row[0], row[1], (row[2], row[3]))
 
 
 def list_decisions(user: User, filters: DecisionFilter, page: int = 1, per_page: int = 25) -> Page:
@@ -399,10 +409,11 @@ def list_decision_rows(user: User, filters: DecisionFilter, page: int = 1, per_p
     items: list[ListedDecision] = []
     if listed and (page - 1) * per_page < total:
         rows = db.session.execute(
-            stmt.with_only_columns(Decision.id, Decision.organization_id, chain_tip(Decision.organization_id))
+            stmt.with_only_columns(Decision.id, Decision.organization_id, chain_tip(Decision.organization_id),
+                                   chain_tip(GLOBAL_CHAIN))
             .order_by(*LIST_ORDER).limit(per_page).offset((page - 1) * per_page)
         ).all()
-        items = [ListedDecision(*row) for row in rows]
+        items = [ListedDecision(row[0], row[1], (row[2], row[3])) for row in rows]
     return Page(items=items, page=page, per_page=per_page, total=total, years=years)
 
 
