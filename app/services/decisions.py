@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.clock import today, utcnow
@@ -379,12 +379,14 @@ class ListedDecision:
     stamp: tuple[int, int]
 
 
+#: A row's id, organisation and stamp (built once: they are read on every cached answer).
+_STAMPED_ROW = (Decision.id, Decision.organization_id, chain_tip(Decision.organization_id), chain_tip(GLOBAL_CHAIN))
+_DECISION_STAMP = select(*_STAMPED_ROW).where(Decision.id == bindparam("decision_id"))
+
+
 def decision_stamp(decision_id: int) -> ListedDecision | None:
     """One decision's organisation and stamp, in one statement (``None``: no such decision)."""
-    row = db.session.execute(
-        select(Decision.id, Decision.organization_id, chain_tip(Decision.organization_id), chain_tip(GLOBAL_CHAIN))
-        .where(Decision.id == decision_id)
-    ).first()
+    row = db.session.execute(_DECISION_STAMP, {"decision_id": decision_id}).first()
     return None if row is None else ListedDecision(row[0], row[1], (row[2], row[3]))
 
 
@@ -393,9 +395,10 @@ def list_decisions(user: User, filters: DecisionFilter, page: int = 1, per_page:
 
     Warm (no write in the scope since the last count): the scope's stamp, the page, its findings.
     """
-    listed, stmt, total, years = _listing(user, filters)
+    listed, total, years = _listing(user, filters)
     items: list[Decision] = []
     if listed and (page - 1) * per_page < total:
+        stmt = _filtered(select(Decision).where(_in_organizations(listed)), filters)
         items = list(db.session.execute(
             stmt.options(selectinload(Decision.findings)).order_by(*LIST_ORDER)
             .limit(per_page).offset((page - 1) * per_page)
@@ -405,20 +408,17 @@ def list_decisions(user: User, filters: DecisionFilter, page: int = 1, per_page:
 
 def list_decision_rows(user: User, filters: DecisionFilter, page: int = 1, per_page: int = 25) -> Page:
     """The same page as ``list_decisions``, as ``ListedDecision`` rows (for answers cached per decision)."""
-    listed, stmt, total, years = _listing(user, filters)
+    listed, total, years = _listing(user, filters)
     items: list[ListedDecision] = []
     if listed and (page - 1) * per_page < total:
-        rows = db.session.execute(
-            stmt.with_only_columns(Decision.id, Decision.organization_id, chain_tip(Decision.organization_id),
-                                   chain_tip(GLOBAL_CHAIN))
-            .order_by(*LIST_ORDER).limit(per_page).offset((page - 1) * per_page)
-        ).all()
+        stmt = _filtered(select(*_STAMPED_ROW).where(_in_organizations(listed)), filters)
+        rows = db.session.execute(stmt.order_by(*LIST_ORDER).limit(per_page).offset((page - 1) * per_page)).all()
         items = [ListedDecision(row[0], row[1], (row[2], row[3])) for row in rows]
     return Page(items=items, page=page, per_page=per_page, total=total, years=years)
 
 
-def _listing(user: User, filters: DecisionFilter) -> tuple[list[int], Select, int, tuple[int, int] | None]:
-    """The organisations listed, the filtered statement, its total and the scope's years (cached by its stamp).
+def _listing(user: User, filters: DecisionFilter) -> tuple[list[int], int, tuple[int, int] | None]:
+    """The organisations listed, their filtered total and the scope's years (cached by the scope's stamp).
 
     The stamp is read before the figures: a write committed in between leaves a
     newer figure under an older stamp (harmless), never an older one under a newer.
@@ -428,7 +428,6 @@ def _listing(user: User, filters: DecisionFilter) -> tuple[list[int], Select, in
     if filters.organization_ids is not None:
         wanted = set(filters.organization_ids)
         listed = [org_id for org_id in visible if org_id in wanted]
-    stmt = _filtered(select(Decision).where(_in_organizations(listed)), filters)
     key = (tuple(visible), tuple(listed), filters, scope_stamp(visible))
     figures = _COUNTS.get(key)
     if figures is None:
@@ -441,7 +440,7 @@ def _listing(user: User, filters: DecisionFilter) -> tuple[list[int], Select, in
         figures = (total, None if first is None else (first, last))
         _COUNTS.put(key, figures)
     total, years = figures
-    return listed, stmt, total, years
+    return listed, total, years
 
 
 def _in_organizations(ids: list[int]) -> ColumnElement[bool]:

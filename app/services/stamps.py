@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, ScalarSelect, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, bindparam, func, select
 
 from app.extensions import db
 from app.models import GLOBAL_CHAIN, AuditEvent, Organization
@@ -28,14 +28,18 @@ def chain_tip(chain: ColumnElement[int] | int) -> ScalarSelect[int]:
             .scalar_subquery())
 
 
+#: Built once: a stamp is read on every cached page, and building the statement cost as much as running it.
+_SCOPE_STAMP = select(func.coalesce(func.sum(
+    select(func.max(AuditEvent.seq)).where(AuditEvent.chain == Organization.id).scalar_subquery()
+), 0)).where(Organization.id.in_(bindparam("ids", expanding=True)))
+
+
 def scope_stamp(organization_ids: Iterable[int]) -> int:
     """The sum of the audit chains' lengths of these organisations (0 before any event)."""
     ids = sorted(set(organization_ids))
     if not ids:
         return 0
-    tip = select(func.max(AuditEvent.seq)).where(AuditEvent.chain == Organization.id).scalar_subquery()
-    stmt = select(func.coalesce(func.sum(tip), 0)).where(Organization.id.in_(ids))
-    return int(db.session.execute(stmt).scalar_one())
+    return int(db.session.execute(_SCOPE_STAMP, {"ids": ids}).scalar_one())
 
 
 def database_stamp() -> int:
