@@ -24,7 +24,7 @@ from sqlalchemy import event, select
 
 from app import create_app
 from app.extensions import db
-from app.models import User
+from app.models import Decision, User
 
 
 def _timed(app, call, n: int) -> tuple[float, list[float]]:
@@ -80,9 +80,41 @@ def main() -> None:
         after, _ = _timed(app, plain, 0)
         print(f"{'cold after a write':22s} first call={after:7.1f} ms ({len(statements)} queries)")
 
+        _time_api(app, user, args.n)
+
         if args.explain:
             event.remove(db.engine, "before_cursor_execute", seen)
             _explain(user)
+
+
+def _time_api(app, user: User, n: int) -> None:
+    """``GET /api/v1/decisions`` and ``/decisions/{id}`` through the test client: warm, and first after a write."""
+    from app.api.auth import grant_token
+
+    with app.app_context():
+        token, _row = grant_token(db.session.merge(user), "127.0.0.1")
+        db.session.commit()
+        newest = db.session.execute(select(Decision.id).order_by(Decision.id.desc()).limit(1)).scalar_one()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    for path in ("/api/v1/decisions", f"/api/v1/decisions/{newest}"):
+        def get(path: str = path) -> None:
+            assert client.get(path, headers=headers).status_code == 200
+        cold, warm = _timed_plain(get, n)
+        with app.app_context():
+            _write_in_scope(db.session.merge(user))
+        after, _ = _timed_plain(get, 0)
+        print(f"GET {path:28s} first={cold:7.1f} ms  warm median={statistics.median(warm):6.1f} ms  "
+              f"first after a write in the scope={after:7.1f} ms (test client, n={n})")
+
+
+def _timed_plain(call, n: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(n + 1):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    return times[0], times[1:]
 
 
 def _write_in_scope(user: User) -> None:
