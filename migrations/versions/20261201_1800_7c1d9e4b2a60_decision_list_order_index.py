@@ -8,7 +8,7 @@ walked backwards and stops after the page; one organisation's list keeps the
 unique ``(organization_id, year, seq)``. Plain CREATE INDEX.
 
 Revision ID: 7c1d9e4b2a60
-Revises: d4e5a1b7c9f2
+Revises: 7c3e9a1d5b20
 Create Date: 2026-12-01 18:00:00.000000
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7c1d9e4b2a60'
-down_revision = 'd4e5a1b7c9f2'
+down_revision = '7c3e9a1d5b20'
 branch_labels = None
 depends_on = None
 
