@@ -2,14 +2,20 @@
 # Our pages against the bare Flask app under the same gunicorn, as ratios (DESIGN §7).
 # Needs wrk (apt-get install -y wrk). Builds /tmp/bench.sqlite with 100k synthetic decisions unless
 # DATABASE_URL is set (then that database must already hold the synth data: bench/synth_verify.sh).
-# Usage: bench/http.sh [--clerk U] [--auditor U] [--org CODE] [--year Y] [extra http_bench.sh options, e.g. -r 5]
+# Usage: bench/http.sh [--clerk U] [--auditor U] [--org CODE] [--year Y] [--api-user U] [--only web|api]
+#                      [extra http_bench.sh options, e.g. -r 5]
 #   --clerk U    whose decision page and list are measured (default: the demo's clerk)
 #   --auditor U  whose dashboard is measured (default: the demo's auditor)
 #   --org CODE   the dashboard of this organisation (default: the auditor's own)
 #   --year Y     the year of the list and the dashboard (default 2025)
+#   --api-user U whose bearer token reads the API's GET /api/v1/decisions and /decisions/{id} (default: the
+#                auditor; the decision is the clerk's newest, as on the web page)
+#   --only web|api  run only the web pages and dashboard, or only the API's read endpoints
+# The API's two reads are paired with the bare /page (DESIGN §7's bar for pages) and with the bare /db
+# (BASELINE_STATUS_INDEX=1: one indexed page query and one indexed GROUP BY).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-clerk=clerk auditor=auditor org="" year=2025
+clerk=clerk auditor=auditor org="" year=2025 api_user="" only=""
 passthrough=()
 while (($#)); do
   case "$1" in
@@ -17,6 +23,8 @@ while (($#)); do
     --auditor) auditor="$2"; shift 2 ;;
     --org) org="$2"; shift 2 ;;
     --year) year="$2"; shift 2 ;;
+    --api-user) api_user="$2"; shift 2 ;;
+    --only) only="$2"; shift 2 ;;
     *) passthrough+=("$1"); shift ;;
   esac
 done
@@ -44,11 +52,21 @@ PY
 )
 dashboard="/reports/dashboard?year=$year${org:+&org=$org}"
 SHARED=../shared/bench
-"$SHARED/http_bench.sh" --gunicorn .venv/bin/gunicorn "$@" \
-  --target-header "$clerk_cookie" \
-  "$SHARED/baseline_app:app" --vs 'wsgi:app' \
-  "/page=/decisions/$decision" "/page=/decisions?year=$year"
-BASELINE_STATUS_INDEX=1 "$SHARED/http_bench.sh" --gunicorn .venv/bin/gunicorn "$@" \
-  --target-header "$cookie" \
-  "$SHARED/baseline_app:app" --vs 'wsgi:app' \
-  "/db=$dashboard"
+if [[ $only != api ]]; then
+  "$SHARED/http_bench.sh" --gunicorn .venv/bin/gunicorn "$@" \
+    --target-header "$clerk_cookie" \
+    "$SHARED/baseline_app:app" --vs 'wsgi:app' \
+    "/page=/decisions/$decision" "/page=/decisions?year=$year"
+  BASELINE_STATUS_INDEX=1 "$SHARED/http_bench.sh" --gunicorn .venv/bin/gunicorn "$@" \
+    --target-header "$cookie" \
+    "$SHARED/baseline_app:app" --vs 'wsgi:app' \
+    "/db=$dashboard"
+fi
+if [[ $only != web ]]; then
+  bearer=$(.venv/bin/python bench/api_token.py "${api_user:-$auditor}")
+  BASELINE_STATUS_INDEX=1 "$SHARED/http_bench.sh" --gunicorn .venv/bin/gunicorn "$@" \
+    --target-header "$bearer" \
+    "$SHARED/baseline_app:app" --vs 'wsgi:app' \
+    "/page=/api/v1/decisions/$decision" "/page=/api/v1/decisions" \
+    "/db=/api/v1/decisions/$decision" "/db=/api/v1/decisions"
+fi

@@ -167,9 +167,11 @@ def _forget_cached_reports() -> None:
 
 def _clean(app) -> None:
     from app.extensions import db
+    from app.services.memo import forget_all
 
     _forget_cached_reports()
     db.session.remove()
+    forget_all()  # the stamps restart at 0 in an emptied database
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn, append_only_off(conn):
         if db.engine.dialect.name == "postgresql":

@@ -68,6 +68,11 @@ def issue_token(username: str, password: str, address: str | None = None) -> tup
     if user.must_change_password:
         raise ApiError(403, "password_change_required",
                        _("An administrator set this password: log in on the web and choose your own first."))
+    return grant_token(user, address)
+
+
+def grant_token(user: User, address: str) -> tuple[str, ApiToken]:
+    """A new token of a user whose credentials were checked (or an operator's tool, e.g. the benchmark)."""
     now = utcnow()
     _make_room(user, now)
     token = secrets.token_urlsafe(32)

@@ -13,7 +13,6 @@ from app.services.decisions import (
     DecisionFilter,
     archive_decision,
     create_decision,
-    list_decisions,
     load_decision,
     publish_decision,
     submit_decision,
@@ -22,10 +21,11 @@ from app.services.decisions import (
 from app.services.evidence import store_attachment
 from app.services.history import decision_history, event_to_dict
 
+from .answers import decision_answer, list_answer
 from .auth import current_user
 from .common import DECISION_ID, api_blueprint, errors
 from .locale import api_locale
-from .presenters import decision_to_dict, decisions_to_dicts, load_for_answer
+from .presenters import decision_to_dict
 from .schemas import (
     AttachmentSchema,
     DecisionCreateSchema,
@@ -59,14 +59,7 @@ class Decisions(MethodView):
             year=args.get("year"), category=args.get("category"), status=args.get("status"),
             complete=args.get("complete"),
         )
-        page = list_decisions(user, filters, page=args["page"], per_page=per_page)
-        decisions = load_for_answer([decision.id for decision in page.items])
-        return {
-            "items": decisions_to_dicts(decisions, api_locale()),
-            "page": page.page,
-            "per_page": page.per_page,
-            "total": page.total,
-        }
+        return list_answer(user, filters, args["page"], per_page)
 
     @blueprint.arguments(DecisionCreateSchema)
     @blueprint.response(201, DecisionSchema)
@@ -82,9 +75,12 @@ class DecisionItem(MethodView):
     @blueprint.response(200, DecisionSchema)
     @errors(blueprint, 401, 404)
     def get(self, decision_id):
-        """Read a decision: its fields, current draft, five steps and compliance findings."""
-        decision = load_decision(current_user(), decision_id)
-        return decision_to_dict(decision, api_locale())
+        """Read a decision: its fields, current draft, five steps and compliance findings.
+
+        The answer carries an `ETag`; `If-None-Match` with it answers 304 while the decision
+        (and anything its findings depend on) has not changed.
+        """
+        return decision_answer(current_user(), decision_id)
 
     @blueprint.arguments(DecisionUpdateSchema)
     @blueprint.response(200, DecisionSchema)

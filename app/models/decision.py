@@ -36,6 +36,8 @@ class Decision(db.Model):
         Index("ix_decisions_org_year_status", "organization_id", "year", "status"),
         Index("ix_decisions_org_year_category", "organization_id", "year", "category"),
         Index("ix_decisions_org_year_complete", "organization_id", "year", "is_complete"),
+        # The list's order, newest first, over several organisations (an auditor's scope): walked backwards.
+        Index("ix_decisions_year_seq_id", "year", "seq", "id"),
         # An item links at most one decision (a unique index: SQLite adds one to an existing table).
         Index("uq_decisions_catalogue_item_id", "catalogue_item_id", unique=True),
     )

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.clock import today, utcnow
 from app.extensions import db
-from app.models import Decision, DecisionFinding, DraftVersion, Organization, Step, User
+from app.models import GLOBAL_CHAIN, Decision, DecisionFinding, DraftVersion, Organization, Step, User
 from app.rulebook import Action, required_steps
 from app.rulebook.vocabulary import EDITABLE_STATUSES, Category, DecisionStatus, StepKind, StepStatus
 
@@ -23,6 +23,8 @@ from .compliance import blockers, current_profile, refresh_summary
 from .errors import Conflict, InvalidState, RuleBlocked, ValidationFailed, visible_text
 from .field_types import Empty, FieldErrors, FieldSpec, parse_field
 from .loading import whole_decision
+from .memo import StampedLru
+from .stamps import chain_tip, scope_stamp
 
 EDITABLE_FIELDS = ("title", "category", "department", "year", "summary", "amount_cny")
 #: Set once, at creation: whether the decision is entered after the fact, and why.
@@ -356,32 +358,102 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
+#: The list's order, newest first; ``id`` breaks ties between organisations (the same year and number), so
+#: pages never repeat or skip a row. Served by ``ix_decisions_year_seq_id`` walked backwards.
+LIST_ORDER = (Decision.year.desc(), Decision.seq.desc(), Decision.id.desc())
+
+#: (visible, listed, filters, stamp) -> (total, years): the COUNT and the span of years of a scope, valid
+#: while its stamp holds (a write in the scope moves it; writes elsewhere do not).
+_COUNTS = StampedLru(512)
+
+
+@dataclass(frozen=True)
+class ListedDecision:
+    """A row of the list without the decision: what a cached answer is looked up by."""
+
+    id: int
+    organization_id: int
+    #: Its organisation's chain tip and the global chain's (the holiday calendar the deadlines count on),
+    #: read in the same statement as the row: any write the decision's answer depends on (its fields,
+    #: steps, evidence, catalogue; the calendar) appends to one of them and moves the pair.
+    stamp: tuple[int, int]
+
+
+#: A row's id, organisation and stamp (built once: they are read on every cached answer).
+_STAMPED_ROW = (Decision.id, Decision.organization_id, chain_tip(Decision.organization_id), chain_tip(GLOBAL_CHAIN))
+_DECISION_STAMP = select(*_STAMPED_ROW).where(Decision.id == bindparam("decision_id"))
+
+
+def decision_stamp(decision_id: int) -> ListedDecision | None:
+    """One decision's organisation and stamp, in one statement (``None``: no such decision)."""
+    row = db.session.execute(_DECISION_STAMP, {"decision_id": decision_id}).first()
+    return None if row is None else ListedDecision(row[0], row[1], (row[2], row[3]))
+
+
 def list_decisions(user: User, filters: DecisionFilter, page: int = 1, per_page: int = 25) -> Page:
-    """One page of the decisions the user may see, newest first: two queries whatever the size."""
+    """One page of the decisions the user may see, newest first, with their stored findings.
+
+    Warm (no write in the scope since the last count): the scope's stamp, the page, its findings.
+    """
+    listed, total, years = _listing(user, filters)
+    items: list[Decision] = []
+    if listed and (page - 1) * per_page < total:
+        stmt = _filtered(select(Decision).where(_in_organizations(listed)), filters)
+        items = list(db.session.execute(
+            stmt.options(selectinload(Decision.findings)).order_by(*LIST_ORDER)
+            .limit(per_page).offset((page - 1) * per_page)
+        ).scalars())
+    return Page(items=items, page=page, per_page=per_page, total=total, years=years)
+
+
+def list_decision_rows(user: User, filters: DecisionFilter, page: int = 1, per_page: int = 25) -> Page:
+    """The same page as ``list_decisions``, as ``ListedDecision`` rows (for answers cached per decision)."""
+    listed, total, years = _listing(user, filters)
+    items: list[ListedDecision] = []
+    if listed and (page - 1) * per_page < total:
+        stmt = _filtered(select(*_STAMPED_ROW).where(_in_organizations(listed)), filters)
+        rows = db.session.execute(stmt.order_by(*LIST_ORDER).limit(per_page).offset((page - 1) * per_page)).all()
+        items = [ListedDecision(row[0], row[1], (row[2], row[3])) for row in rows]
+    return Page(items=items, page=page, per_page=per_page, total=total, years=years)
+
+
+def _listing(user: User, filters: DecisionFilter) -> tuple[list[int], int, tuple[int, int] | None]:
+    """The organisations listed, their filtered total and the scope's years (cached by the scope's stamp).
+
+    The stamp is read before the figures: a write committed in between leaves a
+    newer figure under an older stamp (harmless), never an older one under a newer.
+    """
     visible = permissions.visible_organization_ids(user)
+    listed = visible
     if filters.organization_ids is not None:
         wanted = set(filters.organization_ids)
-        visible = [org_id for org_id in visible if org_id in wanted]
-    stmt = _filtered(select(Decision).where(Decision.organization_id.in_(visible)), filters)
-    # One statement for the count and the span of years (the year filter offers those, ±1).
-    span = select(func.min(Decision.year), func.max(Decision.year)).where(
-        Decision.organization_id.in_(permissions.visible_organization_ids(user))
-    ).subquery()
-    total, first, last = db.session.execute(
-        select(select(func.count()).select_from(stmt.subquery()).scalar_subquery(), span.c[0], span.c[1])
-    ).one()
-    items = (
-        db.session.execute(
-            stmt.options(selectinload(Decision.findings))
-            .order_by(Decision.year.desc(), Decision.seq.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-        .scalars()
-        .all()
-    )
-    years = None if first is None else (first, last)
-    return Page(items=list(items), page=page, per_page=per_page, total=total, years=years)
+        listed = [org_id for org_id in visible if org_id in wanted]
+    key = (tuple(visible), tuple(listed), filters, scope_stamp(visible))
+    figures = _COUNTS.get(key)
+    if figures is None:
+        # One statement for the count and the span of years (the year filter offers those, ±1).
+        span = select(func.min(Decision.year), func.max(Decision.year)).where(
+            Decision.organization_id.in_(visible)).subquery()
+        counted = _filtered(select(Decision.id).where(Decision.organization_id.in_(listed)), filters)
+        count = select(func.count()).select_from(counted.subquery()).scalar_subquery()
+        total, first, last = db.session.execute(select(count, span.c[0], span.c[1])).one()
+        figures = (total, None if first is None else (first, last))
+        _COUNTS.put(key, figures)
+    total, years = figures
+    return listed, total, years
+
+
+def _in_organizations(ids: list[int]) -> ColumnElement[bool]:
+    """``organization_id IN ids``; on SQLite over several organisations not by an index that starts with it.
+
+    Without planner statistics (SQLite has none until ANALYZE) SQLite prefers
+    ``organization_id IN (…)`` through ``(organization_id, year, …)`` and then sorts the
+    whole scope for the page; ``organization_id + 0`` leaves it the year-ordered indexes.
+    One organisation keeps its ``(organization_id, year, seq)`` index, which is in order.
+    """
+    if len(ids) > 1 and db.session.get_bind().dialect.name == "sqlite":
+        return (Decision.organization_id + 0).in_(ids)
+    return Decision.organization_id.in_(ids)
 
 
 def _filtered(stmt: Select, filters: DecisionFilter) -> Select:

@@ -33,11 +33,16 @@ def visible_organization_ids(user: User) -> list[int]:
 
 
 def can_read(user: User, decision: Decision) -> bool:
+    return can_read_in(user, decision.organization_id)
+
+
+def can_read_in(user: User, organization_id: int) -> bool:
+    """Whether the user may read a decision of that organisation (a cached answer is checked without the row)."""
     if not user.is_active:
         return False
     if user.role == Role.AUDITOR:
-        return decision.organization_id in visible_organization_ids(user)
-    return decision.organization_id == user.organization_id
+        return organization_id in visible_organization_ids(user)
+    return organization_id == user.organization_id
 
 
 def can_create(user: User) -> bool:

@@ -13,10 +13,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, ScalarSelect, bindparam, func, select
 
 from app.extensions import db
 from app.models import GLOBAL_CHAIN, AuditEvent, Organization
+
+
+def chain_tip(chain: ColumnElement[int] | int) -> ScalarSelect[int]:
+    """A scalar subquery: the tip ``seq`` of the chain ``chain`` (a column or a number), 0 before any event.
+
+    Selected in the same statement as a row, it stamps the row with its chain as that statement saw it.
+    """
+    return (select(func.coalesce(func.max(AuditEvent.seq), 0)).where(AuditEvent.chain == chain)
+            .scalar_subquery())
+
+
+#: Built once: a stamp is read on every cached page, and building the statement cost as much as running it.
+_SCOPE_STAMP = select(func.coalesce(func.sum(
+    select(func.max(AuditEvent.seq)).where(AuditEvent.chain == Organization.id).scalar_subquery()
+), 0)).where(Organization.id.in_(bindparam("ids", expanding=True)))
 
 
 def scope_stamp(organization_ids: Iterable[int]) -> int:
@@ -24,9 +39,7 @@ def scope_stamp(organization_ids: Iterable[int]) -> int:
     ids = sorted(set(organization_ids))
     if not ids:
         return 0
-    tip = select(func.max(AuditEvent.seq)).where(AuditEvent.chain == Organization.id).scalar_subquery()
-    stmt = select(func.coalesce(func.sum(tip), 0)).where(Organization.id.in_(ids))
-    return int(db.session.execute(stmt).scalar_one())
+    return int(db.session.execute(_SCOPE_STAMP, {"ids": ids}).scalar_one())
 
 
 def database_stamp() -> int:

@@ -156,8 +156,13 @@ def test_filters_keep_the_query_count(app, db, login, auditor, world, count_quer
     plain = _count_page(app, client, count_queries, "/decisions?per_page=50")
     filtered = _count_page(app, client, count_queries,
                            "/decisions?per_page=50&rule=GEN-01&step=legality_review&step_status=missing&org=BD&q=白甸")
-    assert len(filtered) == len(plain) <= 6, filtered
-    assert len([s for s in filtered if "FROM organizations" in s]) == 1
+    # Cold (the count is read, then cached by the scope's stamp): BEGIN on SQLite, session, tree, stamp,
+    # count, page, findings; warm, one fewer.
+    assert len(filtered) == len(plain) <= 7, filtered
+    warm = _count_page(app, client, count_queries, "/decisions?per_page=50")
+    assert len(warm) == len(plain) - 1, warm
+    # The tree is read once (the scope's stamp probes the organisations' chains: not the tree).
+    assert len([s for s in filtered if "FROM organizations" in s and "audit_events" not in s]) == 1
 
 
 def test_year_filter_offers_the_years_with_decisions_and_one_either_side(login, clerk, world, page_text):
