@@ -2,7 +2,7 @@
 # Our pages against the bare Flask app under the same gunicorn, as ratios (DESIGN §7).
 # Needs wrk (apt-get install -y wrk). Builds /tmp/bench.sqlite with 100k synthetic decisions unless
 # DATABASE_URL is set (then that database must already hold the synth data: bench/synth_verify.sh).
-# Usage: bench/http.sh [--clerk U] [--auditor U] [--org CODE] [--year Y] [--api-user U] [--only web|api]
+# Usage: bench/http.sh [--clerk U] [--auditor U] [--org CODE] [--year Y] [--api-user U] [--only web|api|pages|dashboard]
 #                      [extra http_bench.sh options, e.g. -r 5]
 #   --clerk U    whose decision page and list are measured (default: the demo's clerk)
 #   --auditor U  whose dashboard is measured (default: the demo's auditor)
@@ -10,7 +10,8 @@
 #   --year Y     the year of the list and the dashboard (default 2025)
 #   --api-user U whose bearer token reads the API's GET /api/v1/decisions and /decisions/{id} (default: the
 #                auditor; the decision is the clerk's newest, as on the web page)
-#   --only web|api  run only the web pages and dashboard, or only the API's read endpoints
+#   --only web|api|pages|dashboard  run only the web pages and dashboard, only the API's read endpoints, only the
+#                decision and list pages, or only the dashboard
 # The API's two reads are paired with the bare /page (DESIGN §7's bar for pages) and with the bare /db
 # (BASELINE_STATUS_INDEX=1: one indexed page query and one indexed GROUP BY).
 set -euo pipefail
@@ -52,17 +53,19 @@ PY
 )
 dashboard="/reports/dashboard?year=$year${org:+&org=$org}"
 SHARED=../shared/bench
-if [[ $only != api ]]; then
+if [[ $only == "" || $only == web || $only == pages ]]; then
   "$SHARED/http_bench.sh" --gunicorn .venv/bin/gunicorn "$@" \
     --target-header "$clerk_cookie" \
     "$SHARED/baseline_app:app" --vs 'wsgi:app' \
     "/page=/decisions/$decision" "/page=/decisions?year=$year"
+fi
+if [[ $only == "" || $only == web || $only == dashboard ]]; then
   BASELINE_STATUS_INDEX=1 "$SHARED/http_bench.sh" --gunicorn .venv/bin/gunicorn "$@" \
     --target-header "$cookie" \
     "$SHARED/baseline_app:app" --vs 'wsgi:app' \
     "/db=$dashboard"
 fi
-if [[ $only != web ]]; then
+if [[ $only == "" || $only == api ]]; then
   bearer=$(.venv/bin/python bench/api_token.py "${api_user:-$auditor}")
   BASELINE_STATUS_INDEX=1 "$SHARED/http_bench.sh" --gunicorn .venv/bin/gunicorn "$@" \
     --target-header "$bearer" \
