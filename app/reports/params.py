@@ -24,6 +24,10 @@ class BadArgument(ValueError):
         self.name = name
 
 
+#: Beyond this many organisations the selector offers a drill-down instead of the whole tree.
+OFFER_MAX = 150
+
+
 @dataclass(frozen=True)
 class ReportQuery:
     year: int
@@ -35,6 +39,21 @@ class ReportQuery:
     choices: list[OrgNode]
     page: int = 1
     ignored: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def offered(self) -> list[OrgNode]:
+        """The organisations the selector lists: all of them in a small tree; in a large one (a province's
+        thousand townships) the way down to the chosen organisation and the level below it, as a drill-down."""
+        if len(self.choices) <= OFFER_MAX:
+            return self.choices
+        parents = {choice.id: choice.parent_id for choice in self.choices}
+        path = set()
+        node_id: int | None = self.organization.id
+        while node_id in parents:
+            path.add(node_id)
+            node_id = parents[node_id]
+        return [choice for choice in self.choices
+                if choice.id in path or choice.parent_id == self.organization.id or choice.parent_id not in parents]
 
     @property
     def includes_children(self) -> bool:

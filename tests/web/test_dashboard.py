@@ -319,3 +319,23 @@ def test_the_counters_answer_like_the_summaries_for_every_scope(db, auditor, kno
     for scope in ([orgs["HA"].id, orgs["BD"].id], [orgs["BD"].id], [orgs["HA"].id], [orgs["CD"].id]):
         counted = reports.report_from_counts(statistics.scope_counts(scope, 2025), 2025, current_profile())
         assert counted == reports._compute(scope, 2025, current_profile()), scope
+
+
+def test_a_large_tree_offers_a_drill_down_not_every_organisation(db, login, auditor, known, orgs, monkeypatch,
+                                                                  page_text):
+    from app.reports import params
+    from app.services.users import ensure_organization
+
+    ensure_organization("XC", "新村", orgs["BD"])
+    db.session.commit()
+    client = login(auditor)
+    options = re.compile(r'<option value="([A-Z]+)"')
+    assert options.findall(page_text(client.get("/reports/dashboard?year=2025"))) == ["HA", "BD", "XC"]
+    monkeypatch.setattr(params, "OFFER_MAX", 2)
+    # At the city: the city and the level below it; at the town: the way down and the town's own level below.
+    assert options.findall(page_text(client.get("/reports/dashboard?year=2025"))) == ["HA", "BD"]
+    body = page_text(client.get("/reports/dashboard?year=2025&org=BD"))
+    assert options.findall(body) == ["HA", "BD", "XC"] and '<option value="BD" selected>' in body
+    # The grandchild is still a valid choice, and the annual report's selector does the same.
+    assert client.get("/reports/dashboard?year=2025&org=XC").status_code == 200
+    assert options.findall(page_text(client.get("/reports/annual?year=2025"))) == ["HA", "BD"]
