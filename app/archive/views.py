@@ -52,6 +52,8 @@ def year_archive(org_code: str, year: int):
 
 
 @blueprint.app_template_global()
-def dossier_archive_status(organization_id: int, year: int):
-    """For the dashboard's partial: how many decided decisions the year's archive holds, and how many lack one."""
-    return archive_status(organization_id, year)
+def dossier_archive_status(organization_id: int, year: int, scope=None, stamp=None):
+    """For the dashboard's partial: how many decided decisions the year's archive holds, and how many lack one.
+
+    ``scope`` and ``stamp``: the dashboard's, read already (the organisation is in its scope)."""
+    return archive_status(organization_id, year, None if stamp is None else (tuple(scope), stamp))

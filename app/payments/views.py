@@ -38,9 +38,9 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 @blueprint.app_template_global()
-def payment_findings_counts(year: int, organization_ids) -> dict[str, int] | None:
-    """The dashboard's line of payment findings (``templates/reports/_payments.html``)."""
-    return payment_counts(current_user, year, organization_ids)
+def payment_findings_counts(year: int, organization_ids, stamp=None) -> dict[str, int] | None:
+    """The dashboard's line of payment findings (``templates/reports/_payments.html``), under its stamp."""
+    return payment_counts(current_user, year, organization_ids, stamp)
 
 
 @blueprint.app_template_global()

@@ -159,6 +159,11 @@ def cache_key(query: ReportQuery) -> tuple:
             current_app.config["RULEBOOK_PROFILE"])
 
 
+def key_stamp(key: tuple) -> tuple[str, int]:
+    """The scope's stamp inside a ``cache_key``: other lines of the page are kept under it too."""
+    return key[3]
+
+
 def _ttl() -> float:
     return current_app.config.get("REPORT_CACHE_SECONDS", DEFAULT_TTL)
 

@@ -10,7 +10,7 @@ from app.services.catalogues import catalogue_summary
 from app.web.labels import field_label
 
 from . import annual, exports
-from .dashboard import build_dashboard, cache_key, incomplete_section
+from .dashboard import build_dashboard, cache_key, incomplete_section, key_stamp
 from .params import YEAR_MAX, YEAR_MIN, BadArgument, ReportQuery, parse_report_args
 
 blueprint = Blueprint("reports", __name__, url_prefix="/reports")
@@ -41,6 +41,7 @@ def dashboard():
         years=_years(query.year),
         ignored=[field_label(name) for name in query.ignored],
         catalogue=catalogue_summary(query.scope, query.year, key),
+        stamp=key_stamp(key),
     )
 
 

@@ -61,6 +61,8 @@ from .dossier_pdf import CatalogueRow, DossierContent, Section, render
 from .errors import NotFound, ValidationFailed
 from .evidence import storage_path
 from .loading import whole_decision
+from .memo import StampedLru
+from .stamps import scope_stamp
 
 FORMAT = "decision-dossier/1"
 MANIFEST = "manifest.json"
@@ -585,8 +587,26 @@ class ArchiveStatus:
     with_dossier: int
 
 
-def archive_status(organization_id: int, year: int) -> ArchiveStatus:
-    """How many of the year's decided decisions there are and how many have had a dossier produced: 2 queries."""
+_archive_statuses = StampedLru(256)
+
+
+def archive_status(organization_id: int, year: int, stamp: tuple[tuple[int, ...], Any] | None = None) -> ArchiveStatus:
+    """How many of the year's decided decisions there are and how many have had a dossier produced.
+
+    Two counts, kept under the stamp of a scope holding the organisation (a decision or a dossier made there
+    appends to its chain): ``stamp`` is ``(scope, its stamp)`` when the caller has read it already.
+    """
+    if stamp is None:
+        stamp = ((organization_id,), scope_stamp([organization_id]))
+    key = (organization_id, year, *stamp)
+    found = _archive_statuses.get(key)
+    if found is None:
+        found = _archive_status(organization_id, year)
+        _archive_statuses.put(key, found)
+    return found
+
+
+def _archive_status(organization_id: int, year: int) -> ArchiveStatus:
     from sqlalchemy import exists, func
 
     organization = db.session.get(Organization, organization_id)

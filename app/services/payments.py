@@ -35,6 +35,8 @@ from . import permissions
 from .audit import record_event
 from .errors import NotFound, PermissionDenied, ValidationFailed, check_year
 from .field_types import Empty, FieldErrors, FieldSpec, parse_field
+from .memo import StampedLru
+from .stamps import scope_stamp
 
 # -- thresholds --------------------------------------------------------------------------------------------------
 
@@ -249,17 +251,31 @@ def report_to_dict(report: PaymentReport, locale: str = "zh_CN") -> dict[str, An
     }
 
 
-def payment_counts(user: User, year: int, organization_ids: Iterable[int]) -> dict[str, int] | None:
+def payment_counts(user: User, year: int, organization_ids: Iterable[int], stamp: Any = None) -> dict[str, int] | None:
     """The dashboard's line of payment findings by rule, or None when the user does not see them.
 
     ``organization_ids`` is the dashboard's scope, already limited to what the user sees (``ReportQuery``), so the
     organisation tree is not read again. Bounded queries whatever the numbers: one when no payment of the year is
     imported (the usual case), else four (the year's payments, those around them, the thresholds, the linked
-    decisions), for every organisation of the scope at once.
+    decisions), for every organisation of the scope at once; kept under the scope's stamp (``stamp``, when the
+    caller has read it already).
     """
     if not permissions.can_view_payment_report(user):
         return None
-    scope = sorted(set(organization_ids))
+    scope = tuple(sorted(set(organization_ids)))
+    # Payments, thresholds, links and the linked decisions are all written with an event in the scope's chains.
+    key = (scope, year, scope_stamp(scope) if stamp is None else stamp)
+    found = _payment_counts.get(key)
+    if found is None:
+        found = _payment_counts_of(scope, year)
+        _payment_counts.put(key, found)
+    return dict(found)
+
+
+_payment_counts = StampedLru(256)
+
+
+def _payment_counts_of(scope: Sequence[int], year: int) -> dict[str, int]:
     counts = dict.fromkeys(PAYMENT_RULES, 0)
     if not scope:
         return counts
