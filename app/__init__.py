@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import CONFIGS, Config
 
 from .database import configure_engine, set_write_intent
-from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from .extensions import babel, bootstrap, cache, csrf, db, login_manager, migrate
 from .web.requests import AppRequest
 from .web.transaction import run_in_transaction
 
@@ -91,6 +91,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
+    cache.init_app(app)
     register_limiter(app)
 
     from .auth.session import load_user

@@ -9,18 +9,22 @@ what to do next is derived here from those three, not in the templates.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from flask import url_for
+from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from app.clock import today
 from app.models import Decision, DraftVersion, User
 from app.rulebook import Action, Finding
 from app.rulebook.vocabulary import EDITABLE_STATUSES, PREPARATORY_STEPS, DecisionStatus, Severity, StepKind
 from app.services import permissions
 from app.services.compliance import blockers
+from app.web import page_cache
 from app.web.checklist import StepView, assess, step_views
 from app.web.labels import SEVERITY_HEADINGS, STEP_KINDS
+from app.web.templating import current_locale
 
 from . import queries
 
@@ -225,3 +229,69 @@ def decision_page(decision: Decision, user: User, history_page: int = 1) -> Deci
     )
 
 
+
+
+# -- the page cache ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Meeting:
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    """What the permission checks read of a decision — organisation, status, the meeting's outcome — from its stamp.
+
+    Enough to refuse a reader (404) and to know the buttons of the page
+    before anything else of the decision is loaded.
+    """
+
+    id: int
+    organization_id: int
+    status: str
+    outcome: str | None
+
+    def step(self, kind: StepKind | str) -> _Meeting:
+        return _Meeting(self.outcome if kind == StepKind.COLLECTIVE_DECISION else None)
+
+
+def readable_facts(user: User, stamp: dict[str, Any] | None) -> DecisionFacts:
+    """The decision's facts if ``user`` may read it; otherwise the same 404 as ``load_decision``."""
+    facts = None
+    if stamp is not None:
+        facts = DecisionFacts(stamp["id"], stamp["organization_id"], stamp["status"], stamp["outcome"])
+    return permissions.readable_decision(user, facts)  # type: ignore[arg-type] - reads only these facts
+
+
+def viewer_permissions(user: User, decision: DecisionFacts | Decision) -> tuple:
+    """Every permission the decision page turns into a button, a link or a form, for ``user``: part of its key.
+
+    Two viewers with the same tuple (and role, for the next steps) see the
+    same page; a clerk's page is never a legal adviser's.
+    """
+    return (
+        user.role,
+        permissions.can_edit(user, decision),
+        permissions.can_submit(user, decision),
+        permissions.can_publish(user, decision) and permissions.is_publishable(decision),
+        permissions.can_archive(user, decision) and permissions.is_archivable(decision),
+        permissions.can_sign_legality_review(user, decision),
+        tuple(permissions.can_record_step(user, decision, kind) for kind in StepKind),
+        tuple(permissions.can_upload(user, decision, kind) for kind in StepKind),
+    )
+
+
+def page_key(user: User, stamp: dict[str, Any], facts: DecisionFacts, history_page: int) -> str:
+    """The cache key of the decision page's body: what it shows (``queries.page_stamp``), to whom, how, when.
+
+    Today's date is in it because findings run against today (deadlines);
+    the profile and the upload limit because they are configuration a shared
+    cache may see differ between nodes.
+    """
+    config = current_app.config
+    return page_cache.key(
+        "decision", tuple(sorted(stamp.items())), viewer_permissions(user, facts), current_locale(),
+        today().isoformat(), history_page, config["RULEBOOK_PROFILE"], config["MAX_CONTENT_LENGTH"],
+        request.script_root,
+    )
