@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import false, func, literal, or_, select
+from sqlalchemy import TextClause, func, literal_column, or_, select, text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from app.extensions import db
@@ -59,11 +60,52 @@ def draft_numbers(decision_id: int) -> list[int]:
 
 
 
-def _names(column):
+def _names(column, dialect: str):
     """The values of ``column`` joined in one text, in the users' order (the key of the names a page shows)."""
-    if db.engine.dialect.name == "postgresql":
-        return func.string_agg(column, aggregate_order_by(literal("|"), User.id))
-    return func.group_concat(column, "|")
+    if dialect == "postgresql":
+        return func.string_agg(column, aggregate_order_by(literal_column("'|'"), User.id))
+    return func.group_concat(column, literal_column("'|'"))
+
+
+#: The decision's id in the stamp's SQL, bound when it runs.
+_ID = literal_column(":decision_id")
+
+
+@cache
+def _stamp_sql(dialect: str) -> TextClause:
+    """The stamp's statement, compiled once into plain SQL: it runs on every view of a decision page, and
+    SQLAlchemy would otherwise walk its dozen subqueries each time to find its compiled form."""
+    files = select(Attachment.id).join(Step, Step.id == Attachment.step_id).where(Step.decision_id == _ID)
+    people = select(_names(User.display_name, dialect)).where(or_(
+        User.id.in_(select(DraftVersion.author_id).where(DraftVersion.decision_id == _ID)),
+        User.id.in_(files.with_only_columns(Attachment.uploaded_by_id)),
+        User.username.in_(select(AuditEvent.actor).where(AuditEvent.decision_id == _ID)),
+    ))
+    stmt = (
+        select(
+            Decision.id, Decision.organization_id, Decision.status, Decision.version, Decision.row_version,
+            Decision.ref_no, Decision.title, Organization.name.label("organization_name"),
+            select(func.coalesce(func.sum(Step.version), 0)).where(Step.decision_id == _ID)
+            .scalar_subquery().label("step_versions"),
+            select(Step.outcome).where(Step.decision_id == _ID, Step.kind == StepKind.COLLECTIVE_DECISION.value)
+            .limit(1).scalar_subquery().label("outcome"),
+            files.with_only_columns(func.count(Attachment.id)).scalar_subquery().label("files"),
+            files.with_only_columns(func.max(Attachment.id)).scalar_subquery().label("newest_file"),
+            select(func.max(AuditEvent.id)).where(AuditEvent.decision_id == _ID)
+            .scalar_subquery().label("newest_event"),
+            select(func.max(AuditEvent.seq)).where(AuditEvent.chain == GLOBAL_CHAIN)
+            .scalar_subquery().label("calendar"),
+            people.scalar_subquery().label("names"),
+            Decision.catalogue_item_id, CatalogueItem.removed.label("item_removed"),
+            Catalogue.status.label("catalogue_status"), Catalogue.year.label("catalogue_year"),
+            Catalogue.organization_id.label("catalogue_organization_id"),
+        )
+        .join(Organization, Organization.id == Decision.organization_id)
+        .outerjoin(CatalogueItem, CatalogueItem.id == Decision.catalogue_item_id)
+        .outerjoin(Catalogue, Catalogue.id == CatalogueItem.catalogue_id)
+        .where(Decision.id == _ID)
+    )
+    return text(str(stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})))
 
 
 def page_stamp(decision_id: int) -> dict[str, Any] | None:
@@ -78,36 +120,5 @@ def page_stamp(decision_id: int) -> dict[str, Any] | None:
     of the organisation and of every person the page names (a renamed user).
     None when there is no such decision.
     """
-    steps = select(func.coalesce(func.sum(Step.version), 0)).where(Step.decision_id == Decision.id)
-    outcome = select(Step.outcome).where(Step.decision_id == Decision.id,
-                                         Step.kind == StepKind.COLLECTIVE_DECISION.value)
-    files = select(Attachment.id).join(Step, Step.id == Attachment.step_id).where(Step.decision_id == Decision.id)
-    people = select(_names(User.display_name)).where(or_(
-        User.id.in_(select(DraftVersion.author_id).where(DraftVersion.decision_id == Decision.id)),
-        User.id.in_(files.with_only_columns(Attachment.uploaded_by_id)),
-        User.username.in_(select(AuditEvent.actor).where(AuditEvent.decision_id == Decision.id)),
-    ))
-    stmt = (
-        select(
-            Decision.id, Decision.organization_id, Decision.status, Decision.version, Decision.row_version,
-            Decision.ref_no, Decision.title, Organization.name.label("organization_name"),
-            steps.scalar_subquery().label("step_versions"),
-            outcome.limit(1).scalar_subquery().label("outcome"),
-            files.with_only_columns(func.count(Attachment.id)).scalar_subquery().label("files"),
-            files.with_only_columns(func.max(Attachment.id)).scalar_subquery().label("newest_file"),
-            select(func.max(AuditEvent.id)).where(AuditEvent.decision_id == Decision.id)
-            .scalar_subquery().label("newest_event"),
-            select(func.max(AuditEvent.seq)).where(AuditEvent.chain == GLOBAL_CHAIN)
-            .scalar_subquery().label("calendar"),
-            people.scalar_subquery().label("names"),
-            Decision.catalogue_item_id, func.coalesce(CatalogueItem.removed, false()).label("item_removed"),
-            Catalogue.status.label("catalogue_status"), Catalogue.year.label("catalogue_year"),
-            Catalogue.organization_id.label("catalogue_organization_id"),
-        )
-        .join(Organization, Organization.id == Decision.organization_id)
-        .outerjoin(CatalogueItem, CatalogueItem.id == Decision.catalogue_item_id)
-        .outerjoin(Catalogue, Catalogue.id == CatalogueItem.catalogue_id)
-        .where(Decision.id == decision_id)
-    )
-    row = db.session.execute(stmt).mappings().first()
+    row = db.session.execute(_stamp_sql(db.engine.dialect.name), {"decision_id": decision_id}).mappings().first()
     return dict(row) if row is not None else None

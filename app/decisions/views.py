@@ -53,7 +53,7 @@ from app.web.templating import rule_choices
 from . import queries
 from .filters import parse_list_args, wants_organizations
 from .forms import STEP_FORMS, DecisionEditForm, DecisionForm, PublishForm, RowAction, StepForm, step_form
-from .presenters import decision_page, page_key, readable_facts
+from .presenters import decision_page, decision_rows, list_key, page_key, readable_facts
 
 blueprint = Blueprint("decisions", __name__)
 
@@ -82,8 +82,17 @@ def _kind(raw: str) -> StepKind:
 @blueprint.route("/decisions")
 @login_required
 def index():
-    """The decisions the user may see, with filters kept in the URL (the dashboard's numbers link here)."""
+    """The decisions the user may see, with filters kept in the URL (the dashboard's numbers link here).
+
+    The body comes from the page cache while nothing in the user's scope was
+    written (``presenters.list_key``); its rows from the row cache.
+    """
     visible = permissions.visible_organization_ids(current_user)
+    body = page_cache.fragment(list_key(current_user, visible, request.args), partial(_list_body, visible))
+    return render_template("decisions/list.html", body=body)
+
+
+def _list_body(visible: list[int]) -> str:
     # The tree only where it is needed: an auditor's organisation filter, or an ``org`` to resolve.
     tree = load_tree() if len(visible) > 1 or wants_organizations(request.args) else None
     query = parse_list_args(
@@ -94,8 +103,9 @@ def index():
     if tree is not None and len(visible) > 1:
         organizations = [node for node in tree.walk(tree.visible_roots(visible)) if node.id in set(visible)]
     return render_template(
-        "decisions/list.html",
+        "decisions/_list_body.html",
         result=result,
+        rows=decision_rows(result.items),
         query=query,
         ignored=[field_label(name) for name in query.ignored],
         years=_year_choices(result.years, query.filters.year),
