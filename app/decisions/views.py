@@ -87,8 +87,9 @@ def index():
     The body comes from the page cache while nothing in the user's scope was
     written (``presenters.list_key``); its rows from the row cache.
     """
-    visible = permissions.visible_organization_ids(current_user)
-    body = page_cache.fragment(list_key(current_user, visible, request.args), partial(_list_body, visible))
+    user = current_user._get_current_object()
+    visible = permissions.visible_organization_ids(user)
+    body = page_cache.fragment(list_key(user, visible, request.args), partial(_list_body, visible))
     return render_template("decisions/list.html", body=body)
 
 
@@ -162,9 +163,10 @@ def detail(decision_id: int):
     must be loaded and judged at all.
     """
     history_page = _history_page()
+    user = current_user._get_current_object()  # the permission checks read it often: not through the proxy
     stamp = queries.page_stamp(decision_id)
-    facts = readable_facts(current_user, stamp)
-    cache_key = page_key(current_user, stamp, facts, history_page)
+    facts = readable_facts(user, stamp)
+    cache_key = page_key(user, stamp, facts, history_page)
     body = page_cache.fragment(cache_key, lambda: _detail_body(load_decision(current_user, decision_id), history_page))
     return render_template("decisions/detail.html", ref_no=stamp["ref_no"], title=stamp["title"], body=body)
 

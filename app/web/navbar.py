@@ -29,7 +29,7 @@ def navbar(waiting: int = 0) -> Markup:
 
     ``waiting`` is the review queue's count (base.html asks the review blueprint; 0 for other roles).
     """
-    user = current_user
+    user = current_user._get_current_object()
     who = None
     if user.is_authenticated:
         who = (user.id, user.display_name, user.organization.name, user.role, user.is_active, user.organization_id)
