@@ -92,25 +92,26 @@ def resolve_session(token: str, user_id: int, epoch: int, *, touch: bool) -> Use
     now = clock.utcnow()
     token_hash = hash_session_token(token)
     idle_limit, age_limit = _limits(now)
+    # The session's three facts as plain columns (no UserSession object to build on every request).
     row = db.session.execute(
-        select(UserSession, User)
+        select(UserSession.revoked_at, UserSession.last_seen_at, UserSession.created_at, User)
         .join(User, User.id == UserSession.user_id)
         .options(joinedload(User.organization))
         .where(UserSession.token_hash == token_hash)
     ).first()
     if row is None:
         return None
-    live, user = row
+    revoked_at, last_seen_at, created_at, user = row
     if (
-        live.revoked_at is not None
-        or live.last_seen_at <= idle_limit
-        or live.created_at <= age_limit
+        revoked_at is not None
+        or last_seen_at <= idle_limit
+        or created_at <= age_limit
         or user.id != user_id
         or not user.is_active
         or user.session_epoch != epoch
     ):
         return None
-    if touch and (now - live.last_seen_at).total_seconds() >= current_app.config["SESSION_TOUCH_SECONDS"]:
+    if touch and (now - last_seen_at).total_seconds() >= current_app.config["SESSION_TOUCH_SECONDS"]:
         _touch(token_hash, now)
     return user
 

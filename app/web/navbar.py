@@ -9,12 +9,16 @@ filled in for each request (``page_cache.fill``).
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import current_app, get_template_attribute, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from . import page_cache
-from .templating import current_locale
+from .templating import current_locale, html_lang
+
+#: Where each app keeps the frames it rendered (per locale and script root).
+_FRAMES = "page_frames"
 
 
 def next_slot() -> str:
@@ -35,3 +39,21 @@ def navbar(waiting: int = 0) -> Markup:
         who = (user.id, user.display_name, user.organization.name, user.role, user.is_active, user.organization_id)
     cache_key = page_cache.key("nav", who, waiting, current_locale(), request.endpoint, request.blueprint)
     return page_cache.fragment(cache_key, lambda: render_template("_navbar.html", waiting=waiting))
+
+
+def page_frame() -> dict[str, str]:
+    """The fixed parts of every page (stylesheets, skip link, footer, scripts, the title's words) in this locale.
+
+    The same for every user and page, so rendered once per process and locale:
+    base.html then only fills in the title, the menu, the messages and the body.
+    """
+    frames = current_app.extensions.setdefault(_FRAMES, {})
+    frame_key = (current_locale(), request.script_root)
+    frame = frames.get(frame_key)
+    if frame is None:
+        parts = {name: get_template_attribute("_frame.html", name)() for name in ("css", "skip", "foot")}
+        frame = frames[frame_key] = {
+            **parts, "lang": html_lang(), "error": _("Error: "), "close": _("Close"),
+            "name": _("Major Decision Procedure Compliance Ledger"),
+        }
+    return frame

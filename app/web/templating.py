@@ -295,6 +295,6 @@ def register(app: Flask) -> None:
         decision_status_colours=DECISION_STATUS_COLOURS,
         csrf_slot=page_cache.csrf_slot,
     )
-    from .navbar import navbar, next_slot
+    from .navbar import navbar, next_slot, page_frame
 
-    app.jinja_env.globals.update(navbar=navbar, next_slot=next_slot)
+    app.jinja_env.globals.update(navbar=navbar, next_slot=next_slot, page_frame=page_frame)
