@@ -18,9 +18,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from app import clock
@@ -79,6 +80,18 @@ def revoke_other_sessions(user: User, keep_token: str | None) -> None:
     )
 
 
+@cache
+def _live_session() -> Select:
+    """The statement every request runs, built once: the session's three facts as plain columns (no
+    ``UserSession`` object to build) with its user and organisation."""
+    return (
+        select(UserSession.revoked_at, UserSession.last_seen_at, UserSession.created_at, User)
+        .join(User, User.id == UserSession.user_id)
+        .options(joinedload(User.organization))
+        .where(UserSession.token_hash == bindparam("token_hash"))
+    )
+
+
 def resolve_session(token: str, user_id: int, epoch: int, *, touch: bool) -> User | None:
     """The user of a live session, with its organisation; None when the session has ended.
 
@@ -92,13 +105,7 @@ def resolve_session(token: str, user_id: int, epoch: int, *, touch: bool) -> Use
     now = clock.utcnow()
     token_hash = hash_session_token(token)
     idle_limit, age_limit = _limits(now)
-    # The session's three facts as plain columns (no UserSession object to build on every request).
-    row = db.session.execute(
-        select(UserSession.revoked_at, UserSession.last_seen_at, UserSession.created_at, User)
-        .join(User, User.id == UserSession.user_id)
-        .options(joinedload(User.organization))
-        .where(UserSession.token_hash == token_hash)
-    ).first()
+    row = db.session.execute(_live_session(), {"token_hash": token_hash}).first()
     if row is None:
         return None
     revoked_at, last_seen_at, created_at, user = row

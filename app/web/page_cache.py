@@ -67,12 +67,18 @@ def csrf_slot(token: str | None = None) -> str:
     return token or generate_csrf()
 
 
-def fill(html: str) -> Markup:
-    """A fragment with this request's values in its slots."""
-    if CSRF_SLOT in html:
-        html = html.replace(CSRF_SLOT, str(escape(generate_csrf())))
-    if NEXT_SLOT in html:
-        html = html.replace(NEXT_SLOT, str(escape(request.full_path if request.query_string else request.path)))
+def _slots(html: str) -> tuple[str, ...]:
+    """The slots a freshly rendered fragment holds (stored with it: no scan of the HTML on every read)."""
+    return tuple(slot for slot in (CSRF_SLOT, NEXT_SLOT) if slot in html)
+
+
+def fill(html: str, slots: Iterable[str] = (CSRF_SLOT, NEXT_SLOT)) -> Markup:
+    """A fragment with this request's values in its slots (``slots``: those it holds, when known)."""
+    for slot in slots:
+        if slot == CSRF_SLOT:
+            html = html.replace(CSRF_SLOT, str(escape(generate_csrf())))
+        elif slot == NEXT_SLOT:
+            html = html.replace(NEXT_SLOT, str(escape(request.full_path if request.query_string else request.path)))
     return Markup(html)  # noqa: S704 - rendered by our autoescaped templates; the slots' values escaped above
 
 
@@ -88,11 +94,12 @@ def render_shared(render: Callable[[], T]) -> T:
 
 def fragment(cache_key: str, render: Callable[[], str]) -> Markup:
     """The fragment stored under ``cache_key``, rendered (with slots) and stored first if it is not there."""
-    html = page_cache.get(cache_key)
-    if html is None:
+    stored = page_cache.get(cache_key)
+    if stored is None:
         html = str(render_shared(render))
-        page_cache.set(cache_key, html)
-    return fill(html)
+        stored = (html, _slots(html))
+        page_cache.set(cache_key, stored)
+    return fill(*stored)
 
 
 def fragments(keys: Mapping[str, object], render: Callable[[list[object]], Iterable[str]]) -> dict[str, str]:
