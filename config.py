@@ -137,8 +137,8 @@ class Config:
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "ledger:")
     #: An entry is kept at most this long (seconds); keys change with every write anyway, this only frees memory.
     CACHE_DEFAULT_TIMEOUT = _int("CACHE_DEFAULT_TIMEOUT", 3600)
-    #: In-process cache: at most this many entries per worker (a decision page is ~30 KB, a list row ~1 KB).
-    CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 2000)
+    #: In-process cache: at most this many entries per worker (a decision page ~30 KB, a list row ~1 KB: ≤ ~15 MB).
+    CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 500)
     TESTING = False
 
     @classmethod
