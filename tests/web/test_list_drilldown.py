@@ -157,7 +157,7 @@ def test_filters_keep_the_query_count(app, db, login, auditor, world, count_quer
     filtered = _count_page(app, client, count_queries,
                            "/decisions?per_page=50&rule=GEN-01&step=legality_review&step_status=missing&org=BD&q=白甸")
     # Cold (the count is read, then cached by the scope's stamp): BEGIN on SQLite, session, the page cache's
-    # stamp, tree, list_decisions' stamp, count, page, findings; warm, one fewer; the body cached: three.
+    # stamp, tree, list_decisions' stamp, count, page, findings; warm, one fewer; the body cached: four.
     assert len(filtered) == len(plain) <= 8, filtered
     warm = _count_page(app, client, count_queries, "/decisions?per_page=50&page=1")  # same filters, new body
     assert len(warm) == len(plain) - 1, warm
