@@ -130,6 +130,15 @@ class Config:
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
     BOOTSTRAP_SERVE_LOCAL = True
     WTF_CSRF_TIME_LIMIT = None
+    #: The page cache (rendered fragments keyed by what they show, ``app.web.page_cache``): in this process by
+    #: default; with ``CACHE_REDIS_URL`` (e.g. redis://127.0.0.1:6379/1) in Redis, shared by every worker and node.
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None
+    CACHE_TYPE = os.environ.get("CACHE_TYPE") or ("RedisCache" if CACHE_REDIS_URL else "SimpleCache")
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "ledger:")
+    #: An entry is kept at most this long (seconds); keys change with every write anyway, this only frees memory.
+    CACHE_DEFAULT_TIMEOUT = _int("CACHE_DEFAULT_TIMEOUT", 3600)
+    #: In-process cache: at most this many entries per worker (a decision page ~30 KB, a list row ~1 KB: ≤ ~15 MB).
+    CACHE_THRESHOLD = _int("CACHE_THRESHOLD", 500)
     TESTING = False
 
     @classmethod
@@ -164,6 +173,9 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_MAX_FAILURES = 1000
+    #: A real cache, of this process, emptied between tests (tests/conftest.py): the cache tests exercise it.
+    CACHE_TYPE = "SimpleCache"
+    CACHE_REDIS_URL = None
 
 
 class ProductionConfig(Config):

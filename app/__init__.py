@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale
 from flask import Flask, g, request, session
 from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -12,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import CONFIGS, Config
 
 from .database import configure_engine, set_write_intent
-from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from .extensions import babel, bootstrap, cache, csrf, db, login_manager, migrate
 from .web.requests import AppRequest
 from .web.transaction import run_in_transaction
 
@@ -63,7 +65,13 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto)
 
 
-def select_locale() -> str:
+@lru_cache(maxsize=16)
+def _parsed(code: str) -> Locale:
+    """A locale parsed once per process: babel's ``Locale.parse`` of a string scans every locale it knows."""
+    return Locale.parse(code)
+
+
+def select_locale() -> Locale:
     """Chinese first; English when the user chose it (kept in the session).
 
     The JSON API ignores the session: English when ``Accept-Language`` prefers it.
@@ -73,11 +81,11 @@ def select_locale() -> str:
     if has_request_context() and request.path.startswith("/api/"):
         from .api.locale import api_locale
 
-        return api_locale()
+        return _parsed(str(api_locale()))
     chosen = session.get("locale") if has_request_context() else None
     if chosen in current_app.config["LANGUAGES"]:
-        return chosen
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return _parsed(chosen)
+    return _parsed(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def register_extensions(app: Flask) -> None:
@@ -91,6 +99,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
+    cache.init_app(app)
     register_limiter(app)
 
     from .auth.session import load_user

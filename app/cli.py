@@ -178,10 +178,13 @@ compliance_cli = AppGroup("compliance", help="The stored compliance summaries.")
 def rebuild_command() -> None:
     """Recompute every decision's stored summary (after a rulebook or profile change)."""
     from .services.compliance import rebuild_all
+    from .web import page_cache
 
     with write_intent():
         count = rebuild_all()
         db.session.commit()
+    # A rebuild changes stored summaries without an audit event: the pages' stamps would not see it.
+    page_cache.clear()
     click.echo(f"rebuilt {count} decisions")
 
 
@@ -215,6 +218,15 @@ def statistics_command(rebuild: bool, check: bool, org_code: str | None, year: i
         if problems:
             raise click.ClickException(f"{len(problems)} differences between the counters and the stored summaries")
         click.echo("the counters agree with the stored summaries")
+
+
+@compliance_cli.command("clear-page-cache")
+def clear_page_cache_command() -> None:
+    """Forget every cached page fragment (after restoring a database: its versions may repeat older ones)."""
+    from .web import page_cache
+
+    page_cache.clear()
+    click.echo("page cache cleared")
 
 
 demo_cli = AppGroup("demo", help="Demonstration and benchmark data.")

@@ -29,6 +29,11 @@ def write_intent() -> Iterator[None]:
         _write_intent.reset(token)
 
 
+def has_write_intent() -> bool:
+    """Whether the current context's transactions are writers (SQLite: they hold the write lock from BEGIN)."""
+    return _write_intent.get()
+
+
 def set_write_intent(value: bool) -> None:
     """Set the intent for the rest of the current context (one web request)."""
     _write_intent.set(value)

@@ -20,11 +20,16 @@ from app.models import User
 
 def main(username: str) -> None:
     app = create_app()
-    with app.test_request_context("/"):
+    # As wrk will be seen (127.0.0.1, no User-Agent): Flask-Login's session identifier then matches, and the
+    # session is not rewritten (a Set-Cookie) on every request as it would be for a changed browser.
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         user = db.session.execute(select(User).where(User.username == username)).scalar_one()
         web_session.begin(user)  # the server-side session row the cookie names
         db.session.commit()
         from flask import session
+        from flask_wtf.csrf import generate_csrf
+
+        generate_csrf()  # as a browser's session holds after its first page: wrk never keeps a renewed cookie
 
         value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
     print(f"Cookie: {app.config['SESSION_COOKIE_NAME']}={value}")

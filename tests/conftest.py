@@ -168,8 +168,11 @@ def _forget_cached_reports() -> None:
 def _clean(app) -> None:
     from app.extensions import db
     from app.services.memo import forget_all
+    from app.web import page_cache
 
     _forget_cached_reports()
+    # Ids start again at 1 in the emptied tables: a fragment of the previous test must not match.
+    page_cache.clear()
     db.session.remove()
     forget_all()  # the stamps restart at 0 in an emptied database
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]

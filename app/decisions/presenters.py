@@ -9,18 +9,34 @@ what to do next is derived here from those three, not in the templates.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
-from flask import url_for
+from flask import current_app, get_template_attribute, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from markupsafe import Markup
 
+from app.clock import today
 from app.models import Decision, DraftVersion, User
 from app.rulebook import Action, Finding
 from app.rulebook.vocabulary import EDITABLE_STATUSES, PREPARATORY_STEPS, DecisionStatus, Severity, StepKind
 from app.services import permissions
 from app.services.compliance import blockers
+from app.services.stamps import scope_stamp
+from app.web import labels as words
+from app.web import page_cache
 from app.web.checklist import StepView, assess, step_views
 from app.web.labels import SEVERITY_HEADINGS, STEP_KINDS
+from app.web.templating import (
+    DECISION_STATUS_COLOURS,
+    SEVERITY_COLOURS,
+    amount,
+    by_severity,
+    chinese_data,
+    current_locale,
+    rule_title,
+)
 
 from . import queries
 
@@ -225,3 +241,138 @@ def decision_page(decision: Decision, user: User, history_page: int = 1) -> Deci
     )
 
 
+
+
+# -- the page cache ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Meeting:
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    """What the permission checks read of a decision — organisation, status, the meeting's outcome — from its stamp.
+
+    Enough to refuse a reader (404) and to know the buttons of the page
+    before anything else of the decision is loaded.
+    """
+
+    id: int
+    organization_id: int
+    status: str
+    outcome: str | None
+
+    def step(self, kind: StepKind | str) -> _Meeting:
+        return _Meeting(self.outcome if kind == StepKind.COLLECTIVE_DECISION else None)
+
+
+def readable_facts(user: User, stamp: dict[str, Any] | None) -> DecisionFacts:
+    """The decision's facts if ``user`` may read it; otherwise the same 404 as ``load_decision``."""
+    facts = None
+    if stamp is not None:
+        facts = DecisionFacts(stamp["id"], stamp["organization_id"], stamp["status"], stamp["outcome"])
+    return permissions.readable_decision(user, facts)  # type: ignore[arg-type] - reads only these facts
+
+
+def viewer_permissions(user: User, decision: DecisionFacts | Decision) -> tuple:
+    """Every permission the decision page turns into a button, a link or a form, for ``user``: part of its key.
+
+    Two viewers with the same tuple (and role, for the next steps) see the
+    same page; a clerk's page is never a legal adviser's.
+    """
+    return (
+        user.role,
+        permissions.can_edit(user, decision),
+        permissions.can_submit(user, decision),
+        permissions.can_publish(user, decision) and permissions.is_publishable(decision),
+        permissions.can_archive(user, decision) and permissions.is_archivable(decision),
+        permissions.can_sign_legality_review(user, decision),
+        tuple(permissions.can_record_step(user, decision, kind) for kind in StepKind),
+        tuple(permissions.can_upload(user, decision, kind) for kind in StepKind),
+    )
+
+
+def page_key(user: User, stamp: dict[str, Any], facts: DecisionFacts, history_page: int) -> str:
+    """The cache key of the decision page's body: what it shows (``queries.page_stamp``), to whom, how, when.
+
+    Today's date is in it because findings run against today (deadlines);
+    the profile and the upload limit because they are configuration a shared
+    cache may see differ between nodes.
+    """
+    config = current_app.config
+    return page_cache.key(
+        "decision", tuple(sorted(stamp.items())), viewer_permissions(user, facts), current_locale(),
+        today().isoformat(), history_page, config["RULEBOOK_PROFILE"], config["MAX_CONTENT_LENGTH"],
+        request.script_root,
+    )
+
+
+# -- the decision list ---------------------------------------------------------------------------------
+
+
+def list_key(user: User, visible: list[int], args: Any) -> str:
+    """The cache key of the list page's body: the query as asked, whose scope, how far that scope was written.
+
+    ``scope_stamp`` moves with every write that concerns an organisation of
+    the scope (each appends to its audit chain in the same transaction): a
+    decision, a step, a file, a catalogue's publication (which changes stored
+    findings), a renamed organisation (the filter's names). The visible ids are
+    in it too (a new sub-organisation), and whether the user may create (the
+    empty list's link).
+    """
+    config = current_app.config
+    return page_cache.key(
+        "list", tuple(visible), scope_stamp(visible), tuple(sorted(args.items(multi=True))), current_locale(),
+        today().isoformat(), permissions.can_create(user), config["RULEBOOK_PROFILE"], config["PER_PAGE"],
+        config["MAX_PER_PAGE"], request.script_root,
+    )
+
+
+def row_facts(decision: Decision) -> tuple:
+    """Everything a list row shows of a decision, with its versions: the row's cache key (with the locale)."""
+    findings = tuple((f.rule, f.severity) for f in by_severity(decision.findings))
+    return (decision.id, decision.row_version, decision.version, decision.ref_no, decision.title, decision.category,
+            decision.department, decision.year, decision.status, bool(decision.is_complete),
+            None if decision.amount_cny is None else str(decision.amount_cny), findings)
+
+
+_MARKS = {"blocker": "■", "violation": "▲", "warning": "●"}
+
+
+def _rows_html(missing: list[tuple]) -> list[str]:
+    """The rows not in the cache, from ready strings: one macro call per row, the words looked up once."""
+    macro = get_template_attribute("decisions/_row.html", "decision_row")
+    href = url_for("decisions.detail", decision_id=1)[:-1]
+    said = {"complete": _("Complete"), "incomplete": _("Not complete")}
+    severities = {value: words.label(words.SEVERITIES, value) for value in _MARKS}
+    badges: dict[tuple[str, str], dict[str, object]] = {}
+    html = []
+    for (decision_id, _rv, _v, ref_no, title, category, department, year, status, complete, amount_cny,
+         findings) in missing:
+        for rule, severity in findings:
+            if (rule, severity) not in badges:
+                badges[rule, severity] = {
+                    "rule": rule, "severity": severity, "colour": SEVERITY_COLOURS.get(severity, "secondary"),
+                    "mark": _MARKS.get(severity, ""), "title": rule_title(rule),
+                    "severity_label": severities.get(severity) or words.label(words.SEVERITIES, severity),
+                }
+        row = {
+            "href": f"{href}{decision_id}", "ref_no": ref_no, "title": chinese_data(title),
+            "category": words.label(words.CATEGORIES, category), "department": chinese_data(department),
+            "year": year, "status": words.label(words.DECISION_STATUSES, status),
+            "status_colour": DECISION_STATUS_COLOURS.get(status, "secondary"), "complete": complete,
+            "amount": amount(Decimal(amount_cny)) if amount_cny is not None else "",
+            "rules": [badges[finding] for finding in findings],
+        }
+        html.append(str(macro(row, said)))
+    return html
+
+
+def decision_rows(items: list[Decision]) -> Markup:
+    """The list's rows as HTML: each from the row cache (one ``get_many``), the missing ones rendered and stored."""
+    locale = current_locale()
+    keyed = {page_cache.key("row", locale, facts): facts for facts in map(row_facts, items)}
+    found = page_cache.fragments(keyed, _rows_html)
+    return Markup("".join(found[k] for k in keyed))  # noqa: S704 - rows of our own autoescaped template

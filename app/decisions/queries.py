@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import TextClause, func, literal_column, or_, select, text
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from app.extensions import db
-from app.models import AuditEvent, DraftVersion, User
+from app.models import (
+    Attachment,
+    AuditEvent,
+    Catalogue,
+    CatalogueItem,
+    Decision,
+    DraftVersion,
+    Organization,
+    Step,
+    User,
+)
+from app.models.audit import GLOBAL_CHAIN
+from app.rulebook.vocabulary import StepKind
 
 #: The decision page shows its history this many events at a time, newest first.
 HISTORY_PER_PAGE = 50
@@ -43,3 +58,67 @@ def draft_numbers(decision_id: int) -> list[int]:
         select(DraftVersion.number).where(DraftVersion.decision_id == decision_id).order_by(DraftVersion.number)
     ).scalars())
 
+
+
+def _names(column, dialect: str):
+    """The values of ``column`` joined in one text, in the users' order (the key of the names a page shows)."""
+    if dialect == "postgresql":
+        return func.string_agg(column, aggregate_order_by(literal_column("'|'"), User.id))
+    return func.group_concat(column, literal_column("'|'"))
+
+
+#: The decision's id in the stamp's SQL, bound when it runs.
+_ID = literal_column(":decision_id")
+
+
+@cache
+def _stamp_sql(dialect: str) -> TextClause:
+    """The stamp's statement, compiled once into plain SQL: it runs on every view of a decision page, and
+    SQLAlchemy would otherwise walk its dozen subqueries each time to find its compiled form."""
+    files = select(Attachment.id).join(Step, Step.id == Attachment.step_id).where(Step.decision_id == _ID)
+    people = select(_names(User.display_name, dialect)).where(or_(
+        User.id.in_(select(DraftVersion.author_id).where(DraftVersion.decision_id == _ID)),
+        User.id.in_(files.with_only_columns(Attachment.uploaded_by_id)),
+        User.username.in_(select(AuditEvent.actor).where(AuditEvent.decision_id == _ID)),
+    ))
+    stmt = (
+        select(
+            Decision.id, Decision.organization_id, Decision.status, Decision.version, Decision.row_version,
+            Decision.ref_no, Decision.title, Organization.name.label("organization_name"),
+            select(func.coalesce(func.sum(Step.version), 0)).where(Step.decision_id == _ID)
+            .scalar_subquery().label("step_versions"),
+            select(Step.outcome).where(Step.decision_id == _ID, Step.kind == StepKind.COLLECTIVE_DECISION.value)
+            .limit(1).scalar_subquery().label("outcome"),
+            files.with_only_columns(func.count(Attachment.id)).scalar_subquery().label("files"),
+            files.with_only_columns(func.max(Attachment.id)).scalar_subquery().label("newest_file"),
+            select(func.max(AuditEvent.id)).where(AuditEvent.decision_id == _ID)
+            .scalar_subquery().label("newest_event"),
+            select(func.max(AuditEvent.seq)).where(AuditEvent.chain == GLOBAL_CHAIN)
+            .scalar_subquery().label("calendar"),
+            people.scalar_subquery().label("names"),
+            Decision.catalogue_item_id, CatalogueItem.removed.label("item_removed"),
+            Catalogue.status.label("catalogue_status"), Catalogue.year.label("catalogue_year"),
+            Catalogue.organization_id.label("catalogue_organization_id"),
+        )
+        .join(Organization, Organization.id == Decision.organization_id)
+        .outerjoin(CatalogueItem, CatalogueItem.id == Decision.catalogue_item_id)
+        .outerjoin(Catalogue, Catalogue.id == CatalogueItem.catalogue_id)
+        .where(Decision.id == _ID)
+    )
+    return text(str(stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})))
+
+
+def page_stamp(decision_id: int) -> dict[str, Any] | None:
+    """Everything the decision page shows, as the small facts that change when it does: one statement.
+
+    The decision's row (``version`` moves with its fields, draft and status,
+    ``row_version`` with any write to any part of it), the sum of its steps'
+    versions, its evidence (count, newest id), its newest audit event (every
+    write of the decision records one: the history), the facts CAT-01 reads
+    from its catalogue (which a catalogue's publication changes without
+    writing the decision), the calendar's chain (holidays loaded), the names
+    of the organisation and of every person the page names (a renamed user).
+    None when there is no such decision.
+    """
+    row = db.session.execute(_stamp_sql(db.engine.dialect.name), {"decision_id": decision_id}).mappings().first()
+    return dict(row) if row is not None else None

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.clock import today
@@ -36,7 +37,7 @@ from app.services.evidence import attachment_for_download
 from app.services.organizations import load_tree
 from app.services.step_fields import step_to_dict
 from app.services.steps import record_step
-from app.web import uploads
+from app.web import page_cache, uploads
 from app.web.checklist import assess, step_views, unsaved_changes
 from app.web.diffs import compare
 from app.web.errors import upload_too_large
@@ -52,7 +53,7 @@ from app.web.templating import rule_choices
 from . import queries
 from .filters import parse_list_args, wants_organizations
 from .forms import STEP_FORMS, DecisionEditForm, DecisionForm, PublishForm, RowAction, StepForm, step_form
-from .presenters import decision_page
+from .presenters import decision_page, decision_rows, list_key, page_key, readable_facts
 
 blueprint = Blueprint("decisions", __name__)
 
@@ -81,8 +82,18 @@ def _kind(raw: str) -> StepKind:
 @blueprint.route("/decisions")
 @login_required
 def index():
-    """The decisions the user may see, with filters kept in the URL (the dashboard's numbers link here)."""
-    visible = permissions.visible_organization_ids(current_user)
+    """The decisions the user may see, with filters kept in the URL (the dashboard's numbers link here).
+
+    The body comes from the page cache while nothing in the user's scope was
+    written (``presenters.list_key``); its rows from the row cache.
+    """
+    user = current_user._get_current_object()
+    visible = permissions.visible_organization_ids(user)
+    body = page_cache.fragment(list_key(user, visible, request.args), partial(_list_body, visible))
+    return render_template("decisions/list.html", body=body)
+
+
+def _list_body(visible: list[int]) -> str:
     # The tree only where it is needed: an auditor's organisation filter, or an ``org`` to resolve.
     tree = load_tree() if len(visible) > 1 or wants_organizations(request.args) else None
     query = parse_list_args(
@@ -93,8 +104,9 @@ def index():
     if tree is not None and len(visible) > 1:
         organizations = [node for node in tree.walk(tree.visible_roots(visible)) if node.id in set(visible)]
     return render_template(
-        "decisions/list.html",
+        "decisions/_list_body.html",
         result=result,
+        rows=decision_rows(result.items),
         query=query,
         ignored=[field_label(name) for name in query.ignored],
         years=_year_choices(result.years, query.filters.year),
@@ -104,11 +116,14 @@ def index():
     )
 
 
-def render_detail(decision: Decision, status: int = 200, *, refusal: RefusalBox | None = None,
-                  alert: str | None = None, publish_form: PublishForm | None = None,
-                  upload_form: UploadForm | None = None):
-    """The decision page; after a refused action, with the refusal, the alert or the form's errors."""
-    history_page = positive_int(request.args.get("history", ""), PAGE_MAX) or 1
+def _history_page() -> int:
+    return positive_int(request.args.get("history", ""), PAGE_MAX) or 1
+
+
+def _detail_body(decision: Decision, history_page: int, *, refusal: RefusalBox | None = None,
+                 alert: str | None = None, publish_form: PublishForm | None = None,
+                 upload_form: UploadForm | None = None) -> str:
+    """The page's body as HTML (``decisions/_detail_body.html``)."""
     page = decision_page(decision, current_user, history_page)
     publish_form = publish_form or PublishForm(formdata=None, data={"version": decision.version,
                                                                     "published_on": today().isoformat()})
@@ -117,7 +132,7 @@ def render_detail(decision: Decision, status: int = 200, *, refusal: RefusalBox 
     if upload_form is not None and upload_form.step.data in upload_forms:
         upload_forms[upload_form.step.data] = upload_form
     return render_template(
-        "decisions/detail.html",
+        "decisions/_detail_body.html",
         decision=decision,
         page=page,
         version_form=VersionForm(formdata=None, data={"version": decision.version}),
@@ -125,14 +140,35 @@ def render_detail(decision: Decision, status: int = 200, *, refusal: RefusalBox 
         upload_forms=upload_forms,
         refusal=refusal,
         alert=alert,
-    ), status
+    )
+
+
+def render_detail(decision: Decision, status: int = 200, *, refusal: RefusalBox | None = None,
+                  alert: str | None = None, publish_form: PublishForm | None = None,
+                  upload_form: UploadForm | None = None):
+    """The decision page after a refused action: with the refusal, the alert or the form's errors (never cached)."""
+    body = _detail_body(decision, _history_page(), refusal=refusal, alert=alert, publish_form=publish_form,
+                        upload_form=upload_form)
+    return render_template("decisions/detail.html", ref_no=decision.ref_no, title=decision.title,
+                           body=Markup(body), refusal=refusal), status  # noqa: S704 - our own template, autoescaped
 
 
 @blueprint.route("/decisions/<id:decision_id>")
 @login_required
 def detail(decision_id: int):
-    """The five-step checklist with its findings, what to do next, the drafts, the evidence and the history."""
-    return render_detail(load_decision(current_user, decision_id))
+    """The five-step checklist with its findings, what to do next, the drafts, the evidence and the history.
+
+    The body comes from the page cache under the key of what it shows
+    (``presenters.page_key``): one statement decides whether the decision
+    must be loaded and judged at all.
+    """
+    history_page = _history_page()
+    user = current_user._get_current_object()  # the permission checks read it often: not through the proxy
+    stamp = queries.page_stamp(decision_id)
+    facts = readable_facts(user, stamp)
+    cache_key = page_key(user, stamp, facts, history_page)
+    body = page_cache.fragment(cache_key, lambda: _detail_body(load_decision(current_user, decision_id), history_page))
+    return render_template("decisions/detail.html", ref_no=stamp["ref_no"], title=stamp["title"], body=body)
 
 
 # -- the decision and its draft -----------------------------------------------------------------------

@@ -23,7 +23,7 @@ from app.rulebook.labels import citation_en
 from app.rulebook.vocabulary import Severity, StepStatus
 from app.services import permissions
 
-from . import labels
+from . import labels, page_cache
 
 EMPTY = "—"
 
@@ -293,4 +293,8 @@ def register(app: Flask) -> None:
         severity_colours=SEVERITY_COLOURS,
         step_status_colours=STEP_STATUS_COLOURS,
         decision_status_colours=DECISION_STATUS_COLOURS,
+        csrf_slot=page_cache.csrf_slot,
     )
+    from .navbar import navbar, next_slot, page_frame
+
+    app.jinja_env.globals.update(navbar=navbar, next_slot=next_slot, page_frame=page_frame)
