@@ -37,7 +37,7 @@ from app.services.evidence import attachment_for_download
 from app.services.organizations import load_tree
 from app.services.step_fields import step_to_dict
 from app.services.steps import record_step
-from app.web import page_cache, uploads
+from app.web import org_choices, page_cache, uploads
 from app.web.checklist import assess, step_views, unsaved_changes
 from app.web.diffs import compare
 from app.web.errors import upload_too_large
@@ -102,7 +102,8 @@ def _list_body(visible: list[int]) -> str:
     result = list_decisions(current_user, query.filters, query.page, query.per_page)
     organizations = []
     if tree is not None and len(visible) > 1:
-        organizations = [node for node in tree.walk(tree.visible_roots(visible)) if node.id in set(visible)]
+        every = [node for node in tree.walk(tree.visible_roots(visible)) if node.id in set(visible)]
+        organizations = org_choices.offered(every, query.organization.node.id if query.organization else None)
     return render_template(
         "decisions/_list_body.html",
         result=result,

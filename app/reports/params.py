@@ -12,6 +12,7 @@ from app.rulebook.vocabulary import YEAR_MAX, YEAR_MIN
 from app.services.errors import NotFound
 from app.services.organizations import OrgNode, load_tree
 from app.services.reports import report_scope
+from app.web import org_choices
 
 PAGE_MAX = 100_000
 
@@ -22,10 +23,6 @@ class BadArgument(ValueError):
     def __init__(self, name: str) -> None:
         super().__init__(name)
         self.name = name
-
-
-#: Beyond this many organisations the selector offers a drill-down instead of the whole tree.
-OFFER_MAX = 150
 
 
 @dataclass(frozen=True)
@@ -42,18 +39,8 @@ class ReportQuery:
 
     @property
     def offered(self) -> list[OrgNode]:
-        """The organisations the selector lists: all of them in a small tree; in a large one (a province's
-        thousand townships) the way down to the chosen organisation and the level below it, as a drill-down."""
-        if len(self.choices) <= OFFER_MAX:
-            return self.choices
-        parents = {choice.id: choice.parent_id for choice in self.choices}
-        path = set()
-        node_id: int | None = self.organization.id
-        while node_id in parents:
-            path.add(node_id)
-            node_id = parents[node_id]
-        return [choice for choice in self.choices
-                if choice.id in path or choice.parent_id == self.organization.id or choice.parent_id not in parents]
+        """The organisations the selector lists (a drill-down in a large tree: ``app.web.org_choices``)."""
+        return org_choices.offered(self.choices, self.organization.id)
 
     @property
     def includes_children(self) -> bool:

@@ -323,15 +323,15 @@ def test_the_counters_answer_like_the_summaries_for_every_scope(db, auditor, kno
 
 def test_a_large_tree_offers_a_drill_down_not_every_organisation(db, login, auditor, known, orgs, monkeypatch,
                                                                   page_text):
-    from app.reports import params
     from app.services.users import ensure_organization
+    from app.web import org_choices
 
     ensure_organization("XC", "新村", orgs["BD"])
     db.session.commit()
     client = login(auditor)
     options = re.compile(r'<option value="([A-Z]+)"')
     assert options.findall(page_text(client.get("/reports/dashboard?year=2025"))) == ["HA", "BD", "XC"]
-    monkeypatch.setattr(params, "OFFER_MAX", 2)
+    monkeypatch.setattr(org_choices, "OFFER_MAX", 2)
     # At the city: the city and the level below it; at the town: the way down and the town's own level below.
     assert options.findall(page_text(client.get("/reports/dashboard?year=2025"))) == ["HA", "BD"]
     body = page_text(client.get("/reports/dashboard?year=2025&org=BD"))

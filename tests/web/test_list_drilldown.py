@@ -228,3 +228,20 @@ def test_from_the_list_to_the_decision(login, auditor, world, page_text):
         decision_id = re.search(rf'href="/decisions/(\d+)">{ref_no}</a>', body).group(1)
         page = page_text(client.get(f"/decisions/{decision_id}"))
         assert ref_no in page and "CD-05" in page
+
+
+def test_a_large_tree_offers_a_drill_down_in_the_organisation_filter(db, login, auditor, world, orgs, monkeypatch,
+                                                                       page_text):
+    from app.services.users import ensure_organization
+    from app.web import org_choices
+
+    ensure_organization("XC", "新村", orgs["BD"])
+    db.session.commit()
+    client = login(auditor)
+    options = re.compile(r'<option value="([A-Z]+)"')
+    monkeypatch.setattr(org_choices, "OFFER_MAX", 2)
+    body = page_text(client.get("/decisions?year=2025"))
+    assert [code for code in options.findall(body) if code in ("HA", "BD", "XC")] == ["HA", "BD"]
+    body = page_text(client.get("/decisions?year=2025&org=BD"))
+    assert [code for code in options.findall(body) if code in ("HA", "BD", "XC")] == ["HA", "BD", "XC"]
+    assert client.get("/decisions?year=2025&org=XC").status_code == 200
