@@ -73,3 +73,27 @@ def test_ties_between_organisations_have_one_order(db, auditor, make_user, make_
     assert ids == [b.id, a.id]
     pages = [list_decisions(auditor, DecisionFilter(), page=p, per_page=1).items[0].id for p in (1, 2)]
     assert pages == ids
+
+
+def test_a_years_total_comes_from_the_rolled_up_counters_without_counting_rows(db, auditor, make_decision, walk,
+                                                                                 make_user, count_queries):
+    from app.services.memo import forget_all
+
+    make_decision()
+    walk(make_decision(), "decided")
+    make_decision(user=make_user("clerk", "HA", username="clerk_ha"))
+    make_decision(year=2024)
+    cases = {DecisionFilter(year=2025): 3, DecisionFilter(year=2025, complete=True): 1,
+             DecisionFilter(year=2025, complete=False): 2, DecisionFilter(year=2025, rule="GEN-01"): 2,
+             DecisionFilter(year=2024): 1}
+    for filters, expected in cases.items():
+        forget_all()  # cold: nothing kept from the case before
+        with count_queries() as statements:
+            page = list_decisions(auditor, filters)
+        assert page.total == expected == len(page.items), filters
+        assert not [s for s in _counts(statements) if "FROM decisions" in s], statements
+    # Filters the counters do not hold are counted in the table.
+    forget_all()
+    with count_queries() as statements:
+        assert list_decisions(auditor, DecisionFilter(year=2025, status="decided")).total == 1
+    assert _counts(statements)
