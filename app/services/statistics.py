@@ -251,27 +251,18 @@ def scope_counts(scope: Iterable[int], year: int) -> dict[str, int] | None:
 
 
 def own_by_organization(organization_ids: Iterable[int], year: int, keys: Iterable[str]) -> dict[int, dict[str, int]]:
-    """Per organisation, its own decisions' counts (its row minus its children's rows): one query."""
+    """Per organisation, its own decisions' counts: its row minus its children's rows (``tree_counts`` of both)."""
     from .organizations import load_tree
 
-    apply_pending(db.session)
     tree = load_tree()
     ids = sorted(set(organization_ids))
     children = {org_id: tree.children.get(org_id, []) for org_id in ids}
-    wanted = sorted(set(ids) | {child for kids in children.values() for child in kids})
-    table = DecisionStatistic.__table__
-    stmt = select(table.c.organization_id, table.c.key, table.c.count).where(
-        table.c.year == year, table.c.key.in_(list(keys)))
-    if len(wanted) <= 1000:  # more: the year's rows of these keys, all organisations (fewer bound values)
-        stmt = stmt.where(table.c.organization_id.in_(wanted))
-    stored: dict[int, Counter] = {}
-    for org_id, key, number in db.session.execute(stmt):
-        stored.setdefault(org_id, Counter())[key] = number
+    stored = tree_counts(set(ids) | {child for kids in children.values() for child in kids}, year, keys)
     result = {}
     for org_id in ids:
-        own = Counter(stored.get(org_id, {}))
+        own = Counter(stored[org_id])
         for child in children[org_id]:
-            own.subtract(stored.get(child, {}))
+            own.subtract(stored[child])
         result[org_id] = dict(own)
     return result
 
