@@ -110,17 +110,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_limiter(app: Flask) -> None:
-    """Flask-Limiter, one per app (its storage is per instance), for the failed logins per address.
+    """The failed-login limit per address, one per app (its storage is per instance).
 
-    No route carries a decorator: ``app.services.authentication`` counts only
+    No route carries a limit: ``app.services.authentication`` counts only
     failures, and checks the limit before it looks at a password.
     """
-    from flask_limiter import Limiter
-    from flask_limiter.util import get_remote_address
-
+    from .services.address_limits import AddressLimiter
     from .services.authentication import LIMITER
 
-    app.extensions[LIMITER] = Limiter(get_remote_address, app=app, key_prefix=app.config["RATELIMIT_KEY_PREFIX"])
+    app.extensions[LIMITER] = AddressLimiter.from_config(app.config)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -14,8 +14,9 @@ One check (``authenticate``) with one set of limits and one timing:
   locked for ``LOGIN_LOCKOUT_SECONDS``, doubled by each further failure up to
   ``LOGIN_LOCKOUT_MAX_SECONDS``; while locked, logins are refused (429 with
   ``Retry-After``) without looking at the password. A success clears the count.
-- **Per client address, in Flask-Limiter's storage** (``RATELIMIT_STORAGE_URI``;
-  Redis in production, so shared by every worker and node): at most
+- **Per client address, in the ``limits`` storage** (``RATELIMIT_STORAGE_URI``;
+  Redis in production, so shared by every worker and node,
+  ``app.services.address_limits``): at most
   ``LOGIN_LIMIT_PER_ADDRESS`` failed logins, then 429 until the window ends.
 
 **Failures outlive the request.** A refused login is answered with a 4xx, and
@@ -54,12 +55,13 @@ from app.database import write_intent
 from app.extensions import db
 from app.models import LoginThrottle, User
 
+from .address_limits import AddressLimiter, StorageDown
 from .audit import record_event
 from .errors import DomainError
 
 #: Usernames are at most 64 characters; the throttle's key is cut to that length.
 KEY_MAX = 64
-#: Key of the Flask-Limiter extension of the app (one per app, so each app has its own storage).
+#: Key of the app's ``AddressLimiter`` in ``app.extensions`` (one per app, so each app has its own storage).
 LIMITER = "login_limiter"
 _LIMIT_SCOPE = "login-failures"
 _DUMMY_HASHES: dict[str, str] = {}
@@ -133,7 +135,7 @@ def own_transaction(*, write: bool) -> Iterator[Session]:
             raise
 
 
-def _limiter():
+def _limiter() -> AddressLimiter | None:
     limiter = current_app.extensions.get(LIMITER)
     return limiter if limiter is not None and limiter.enabled else None
 
@@ -142,25 +144,16 @@ def _address_limit():
     return parse(current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
 
 
-def _address_key(address: str) -> tuple[str, str, str]:
-    """The storage key's parts: the app's prefix (one Redis may serve several apps), the scope, the address."""
-    return current_app.config.get("RATELIMIT_KEY_PREFIX") or "ledger", _LIMIT_SCOPE, address
-
-
 def _address_retry_after(address: str) -> int | None:
     """Seconds until the address may try again, or None when it may now."""
     limiter = _limiter()
     if limiter is None or not address:
         return None
-    item = _address_limit()
     try:
-        if limiter.limiter.test(item, *_address_key(address)):
-            return None
-        reset_at = limiter.limiter.get_window_stats(item, *_address_key(address)).reset_time
-    except Exception:  # the storage is down: the per-username lock in the database still holds
+        return limiter.retry_after(_address_limit(), _LIMIT_SCOPE, address)
+    except StorageDown:  # the per-username lock in the database still holds
         current_app.logger.exception("login rate limit storage unavailable; per-address limit not applied")
         return None
-    return max(1, math.ceil(reset_at - time.time()))
 
 
 def _count_address_failure(address: str) -> None:
@@ -168,8 +161,8 @@ def _count_address_failure(address: str) -> None:
     if limiter is None or not address:
         return
     try:
-        limiter.limiter.hit(_address_limit(), *_address_key(address))
-    except Exception:
+        limiter.hit(_address_limit(), _LIMIT_SCOPE, address)
+    except StorageDown:
         current_app.logger.exception("login rate limit storage unavailable; failure not counted per address")
 
 

@@ -14,7 +14,7 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 @pytest.fixture
 def redis_url() -> str:
-    """Redis for Flask-Limiter; a missing Redis skips, except under CI=true where it fails."""
+    """Redis for the login limits; a missing Redis skips, except under CI=true where it fails."""
     import redis
 
     try:

@@ -1,4 +1,4 @@
-"""Failed logins are refused with 429 per username (database) and per address (Flask-Limiter), everywhere."""
+"""Failed logins are refused with 429 per username (database) and per address (the ``limits`` storage), everywhere."""
 
 from __future__ import annotations
 
@@ -109,6 +109,31 @@ def test_address_is_limited_across_app_instances_through_redis(instances, redis_
         client = redis.Redis.from_url(redis_url)
         for key in client.scan_iter(f"*{config['RATELIMIT_KEY_PREFIX']}*"):
             client.delete(key)
+
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+def test_address_limit_falls_back_to_memory_while_its_storage_is_down(instances, db, caplog):
+    """Production's ``RATELIMIT_IN_MEMORY_FALLBACK_ENABLED``: Redis down, the worker still counts (and says so)."""
+    app = instances(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=DEAD_REDIS, LOGIN_LIMIT_PER_ADDRESS="2 per minute",
+                    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True)
+    client = app.test_client()
+    assert _web(client, "user_a", address="10.7.7.7").status_code == 200
+    assert _web(client, "user_b", address="10.7.7.7").status_code == 200
+    refused = _web(client, "user_c", address="10.7.7.7")
+    assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 60
+    assert "counting in this worker's memory" in caplog.text
+
+
+def test_without_fallback_a_dead_storage_leaves_the_username_lock(instances, db, clerk, caplog):
+    app = instances(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=DEAD_REDIS, LOGIN_LIMIT_PER_ADDRESS="1 per minute",
+                    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=False, LOGIN_MAX_FAILURES=3)
+    client = app.test_client()
+    for _ in range(3):
+        assert _web(client, clerk.username, address="10.6.6.6").status_code == 200  # the address is not limited
+    assert "per-address limit not applied" in caplog.text
+    assert _web(client, clerk.username, PASSWORD, address="10.6.6.6").status_code == 429  # the database's lock
 
 
 def test_limits_are_off_in_the_test_config_by_default(client, clerk):
