@@ -58,7 +58,8 @@ def database_url(default: str) -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'decisions.sqlite'}")
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    #: PostgreSQL: a pooled connection idle for longer than this is pinged before use (``app.database``).
+    DATABASE_PING_IDLE_SECONDS = _int("DATABASE_PING_IDLE_SECONDS", 10)
     #: Jurisdiction profile of the rulebook: national, jiangsu or nantong.
     RULEBOOK_PROFILE = os.environ.get("RULEBOOK_PROFILE", "national")
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))

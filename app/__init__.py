@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
 
-from .database import configure_engine, set_write_intent
+from .database import begin_reading, configure_engine, end_reading, set_write_intent
 from .extensions import babel, bootstrap, cache, csrf, db, login_manager, migrate
 from .web.requests import AppRequest
 from .web.transaction import run_in_transaction
@@ -93,7 +93,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -125,12 +125,17 @@ def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _mark_writes() -> None:
         # SQLite: a request that may write takes the write lock at BEGIN.
-        view = app.view_functions.get(request.endpoint or "")
-        set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS") or getattr(view, "writes_on_get", False))
+        endpoint = request.endpoint or ""
+        view = app.view_functions.get(endpoint)
+        writes = request.method not in ("GET", "HEAD", "OPTIONS") or getattr(view, "writes_on_get", False)
+        set_write_intent(writes)
+        if not writes and view is not None and endpoint != "static" and not endpoint.endswith(".static"):
+            begin_reading(db.session)
 
     @app.teardown_request
     def _clear(_exc: BaseException | None) -> None:
         g.pop("profile", None)
+        end_reading()
 
 
 def register_converters(app: Flask) -> None:

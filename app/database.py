@@ -4,6 +4,16 @@ SQLite runs in WAL mode with a busy timeout so several gunicorn workers can
 share one file, and a transaction that means to write starts with ``BEGIN
 IMMEDIATE``: writers then queue on the lock instead of failing when their read
 snapshot is stale (which would otherwise fork nothing, but lose the request).
+
+PostgreSQL: a pooled connection that sat idle longer than
+``DATABASE_PING_IDLE_SECONDS`` is pinged before it is handed out (a dead one is
+replaced, so a restarted server costs no request), and one in steady use is
+not (``pool_pre_ping`` would add a round trip to every request). A request that
+only reads runs its statements outside a transaction (``begin_reading``): under
+READ COMMITTED each statement sees its own snapshot either way, and BEGIN and
+COMMIT were two round trips of a page's four. Such a request may not write: a
+write statement there is refused (``ReadingRequestWrote``), never committed on
+its own.
 """
 
 from __future__ import annotations
@@ -11,12 +21,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from time import monotonic
 from typing import Any
 
-from sqlalchemy import Table, event, insert
+from sqlalchemy import Table, event, exc, insert
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
 
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+_reading: ContextVar[bool] = ContextVar("reading", default=False)
+_IDLE_SINCE = "idle_since"
+
+
+class ReadingRequestWrote(RuntimeError):
+    """A request that was started as a reader (a GET not marked ``writes_on_get``) tried to write."""
 
 
 @contextmanager
@@ -39,9 +57,35 @@ def set_write_intent(value: bool) -> None:
     _write_intent.set(value)
 
 
-def configure_engine(engine: Engine) -> None:
-    """Install the SQLite pragmas and transaction handling on ``engine``."""
+def begin_reading(session: Session) -> None:
+    """Mark the rest of this context (one web request) a reader; on PostgreSQL, outside a transaction.
+
+    Its session's first connection is taken now, in autocommit (a client-side
+    setting of psycopg: no round trip); the pool restores the default when the
+    connection goes back. A write inside ``write_intent()`` (the session's
+    ``last_seen_at``, in its own app context and connection) is still allowed.
+    """
+    _reading.set(True)
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def end_reading() -> None:
+    _reading.set(False)
+
+
+def configure_engine(engine: Engine, ping_idle_seconds: float = 10) -> None:
+    """Install the SQLite pragmas and transaction handling, or PostgreSQL's ping of idle connections."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse_writes_of_readers(_conn, _cursor, statement, _parameters, context, _executemany) -> None:
+        if _reading.get() and not _write_intent.get() and context is not None and (
+            context.isinsert or context.isupdate or context.isdelete
+        ):
+            raise ReadingRequestWrote(f"a reading request may not write: {statement[:80]}")
+
     if engine.dialect.name != "sqlite":
+        _ping_when_idle(engine, ping_idle_seconds)
         return
 
     @event.listens_for(engine, "connect")
@@ -59,6 +103,31 @@ def configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Ping a connection on checkout only when it has been idle for ``idle_seconds``; a dead one is replaced.
+
+    Raising ``DisconnectionError`` in a checkout listener makes the pool
+    discard the connection and try another (SQLAlchemy's pessimistic
+    disconnect handling, as ``pool_pre_ping`` does, but not on every checkout).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle(_dbapi_connection, record) -> None:
+        record.info[_IDLE_SINCE] = monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection, record, _proxy) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or monotonic() - since < idle_seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error:
+            alive = False
+        if not alive:
+            raise exc.DisconnectionError("the pooled connection did not answer a ping")
 
 
 def copy_encoded(connection: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

@@ -31,8 +31,11 @@ def load_user(session_id: str) -> User | None:
     now = clock.utcnow().timestamp()
     seen = session.get(SEEN)
     touch = not isinstance(seen, int | float) or now - seen >= current_app.config["SESSION_TOUCH_SECONDS"]
-    user = sessions.resolve_session(token, int(user_id), int(epoch), touch=touch)
-    if user is not None and touch:
+    resolved = sessions.resolve_session(token, int(user_id), int(epoch), touch=touch)
+    if resolved is None:
+        return None
+    user, touched = resolved
+    if touched:  # only then: a cookie rewritten on every request would cost each answer a signature
         session[SEEN] = int(now)
     return user
 

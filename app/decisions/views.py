@@ -44,6 +44,7 @@ from app.web.errors import upload_too_large
 from app.web.forms import PayloadForm, UploadForm, VersionForm
 from app.web.guards import LARGE_FORM, UPLOAD_SLACK, form_limits, require
 from app.web.labels import STEP_KINDS, field_label
+from app.web.pages import cached_page
 from app.web.paging import PAGE_MAX, positive_int
 from app.web.queries import drafts_with_text
 from app.web.refusals import RefusalBox, answer_refusals
@@ -89,8 +90,9 @@ def index():
     """
     user = current_user._get_current_object()
     visible = permissions.visible_organization_ids(user)
-    body = page_cache.fragment(list_key(user, visible, request.args), partial(_list_body, visible))
-    return render_template("decisions/list.html", body=body)
+    body_key = list_key(user, visible, request.args)
+    return cached_page(body_key, lambda: render_template(
+        "decisions/list.html", body=page_cache.fragment(body_key, partial(_list_body, visible))))
 
 
 def _list_body(visible: list[int]) -> str:
@@ -167,9 +169,11 @@ def detail(decision_id: int):
     user = current_user._get_current_object()  # the permission checks read it often: not through the proxy
     stamp = queries.page_stamp(decision_id)
     facts = readable_facts(user, stamp)
-    cache_key = page_key(user, stamp, facts, history_page)
-    body = page_cache.fragment(cache_key, lambda: _detail_body(load_decision(current_user, decision_id), history_page))
-    return render_template("decisions/detail.html", ref_no=stamp["ref_no"], title=stamp["title"], body=body)
+    body_key = page_key(user, stamp, facts, history_page)
+    return cached_page(body_key, lambda: render_template(
+        "decisions/detail.html", ref_no=stamp["ref_no"], title=stamp["title"],
+        body=page_cache.fragment(body_key, lambda: _detail_body(load_decision(current_user, decision_id),
+                                                                history_page))))
 
 
 # -- the decision and its draft -----------------------------------------------------------------------

@@ -24,7 +24,7 @@ from app.services.deadlines import current_context, earliest_signing_date
 from app.services.decisions import load_decision
 from app.services.errors import Conflict
 from app.services.steps import sign_legality_review
-from app.web import uploads
+from app.web import navbar, uploads
 from app.web.checklist import unsaved_changes
 from app.web.errors import upload_too_large
 from app.web.forms import UploadForm
@@ -40,16 +40,22 @@ blueprint = Blueprint("review", __name__, url_prefix="/review")
 blueprint.register_error_handler(RequestEntityTooLarge, upload_too_large)
 
 
+def _review_queue_allowed() -> bool:
+    return bool(current_user.is_authenticated and permissions.can_review_legality(current_user))
+
+
 @blueprint.app_context_processor
 def _navigation() -> dict:
-    def review_queue_allowed() -> bool:
-        return bool(current_user.is_authenticated and permissions.can_review_legality(current_user))
+    return {"review_queue_allowed": _review_queue_allowed}
 
-    def review_queue_count() -> int:
+
+@blueprint.record_once
+def _count_beside_the_menu(state) -> None:
+    def waiting() -> int:
         """The drafts waiting for the adviser, shown next to the queue's menu entry."""
-        return queue_count(current_user.organization_id) if review_queue_allowed() else 0
+        return queue_count(current_user.organization_id) if _review_queue_allowed() else 0
 
-    return {"review_queue_allowed": review_queue_allowed, "review_queue_count": review_queue_count}
+    state.app.extensions[navbar.WAITING] = waiting
 
 
 @blueprint.route("")

@@ -17,19 +17,24 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, bindparam, inspect, select, update
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
 from app.database import has_write_intent, write_intent
 from app.extensions import db
-from app.models import User, UserSession
+from app.models import Organization, User, UserSession
 
 from .audit import record_event
+from .memo import StampedLru
 
 
 def hash_session_token(token: str) -> str:
@@ -80,20 +85,55 @@ def revoke_other_sessions(user: User, keep_token: str | None) -> None:
     )
 
 
+@dataclass(frozen=True)
+class _LiveSession:
+    stmt: Select
+    user_width: int  # the user's columns come first, then the organisation's
+    user_keys: tuple[str, ...]
+
+
 @cache
-def _live_session() -> Select:
-    """The statement every request runs, built once: the session's three facts as plain columns (no
-    ``UserSession`` object to build) with its user and organisation."""
-    return (
-        select(UserSession.revoked_at, UserSession.last_seen_at, UserSession.created_at, User)
+def _live_session() -> _LiveSession:
+    """The statement every request runs, built once: the session's three facts, then every column of its user
+    and of the user's organisation, as plain values (no ORM loading: that cost more than the query)."""
+    columns = [attr.columns[0] for model in (User, Organization) for attr in inspect(model).column_attrs]
+    stmt = (
+        select(UserSession.revoked_at, UserSession.last_seen_at, UserSession.created_at, *columns)
         .join(User, User.id == UserSession.user_id)
-        .options(joinedload(User.organization))
+        .join(Organization, Organization.id == User.organization_id)
         .where(UserSession.token_hash == bindparam("token_hash"))
     )
+    keys = tuple(attr.key for attr in inspect(User).column_attrs)
+    return _LiveSession(stmt, len(keys), keys)
 
 
-def resolve_session(token: str, user_id: int, epoch: int, *, touch: bool) -> User | None:
-    """The user of a live session, with its organisation; None when the session has ended.
+#: Detached users (with their organisation) built from a row's values, keyed by those values: a changed
+#: column (a role, a name, a deactivation) is a new key. Never attached themselves: each request merges a copy.
+_PROTOTYPES = StampedLru(256)
+
+
+def _detached(model: type, values: Sequence[Any]) -> Any:
+    instance = inspect(model).class_manager.new_instance()
+    for attr, value in zip(inspect(model).column_attrs, values, strict=True):
+        set_committed_value(instance, attr.key, value)
+    make_transient_to_detached(instance)
+    return instance
+
+
+def _user(values: Sequence[Any], user_width: int) -> User:
+    """The user of these column values, attached to this request's session without a query."""
+    key = tuple(values)
+    prototype = _PROTOTYPES.get(key)
+    if prototype is None:
+        prototype = _detached(User, values[:user_width])
+        set_committed_value(prototype, "organization", _detached(Organization, values[user_width:]))
+        _PROTOTYPES.put(key, prototype)
+    return db.session.merge(prototype, load=False)
+
+
+def resolve_session(token: str, user_id: int, epoch: int, *, touch: bool) -> tuple[User, bool] | None:
+    """The user of a live session, with its organisation, and whether ``last_seen_at`` was moved; None when the
+    session has ended.
 
     With ``touch`` (the cookie says a minute went by), ``last_seen_at`` is
     moved to now if the row agrees: a client that does not keep the renewed
@@ -105,22 +145,25 @@ def resolve_session(token: str, user_id: int, epoch: int, *, touch: bool) -> Use
     now = clock.utcnow()
     token_hash = hash_session_token(token)
     idle_limit, age_limit = _limits(now)
-    row = db.session.execute(_live_session(), {"token_hash": token_hash}).first()
+    live = _live_session()
+    row = db.session.connection().execute(live.stmt, {"token_hash": token_hash}).first()
     if row is None:
         return None
-    revoked_at, last_seen_at, created_at, user = row
+    revoked_at, last_seen_at, created_at, *values = row
+    user_values = dict(zip(live.user_keys, values, strict=False))
     if (
         revoked_at is not None
         or last_seen_at <= idle_limit
         or created_at <= age_limit
-        or user.id != user_id
-        or not user.is_active
-        or user.session_epoch != epoch
+        or user_values["id"] != user_id
+        or not user_values["is_active"]
+        or user_values["session_epoch"] != epoch
     ):
         return None
-    if touch and (now - last_seen_at).total_seconds() >= current_app.config["SESSION_TOUCH_SECONDS"]:
+    touched = touch and (now - last_seen_at).total_seconds() >= current_app.config["SESSION_TOUCH_SECONDS"]
+    if touched:
         _touch(token_hash, now)
-    return user
+    return _user(values, live.user_width), touched
 
 
 def _touch(token_hash: str, now: datetime) -> None:

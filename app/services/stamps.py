@@ -39,7 +39,8 @@ def scope_stamp(organization_ids: Iterable[int]) -> int:
     ids = sorted(set(organization_ids))
     if not ids:
         return 0
-    return int(db.session.execute(_SCOPE_STAMP, {"ids": ids}).scalar_one())
+    # On the session's connection: the ORM's execute costs more than this statement takes to run.
+    return int(db.session.connection().execute(_SCOPE_STAMP, {"ids": ids}).scalar_one())
 
 
 def database_stamp() -> int:

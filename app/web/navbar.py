@@ -28,17 +28,36 @@ def next_slot() -> str:
     return escape(request.full_path if request.query_string else request.path)
 
 
-def navbar(waiting: int = 0) -> Markup:
-    """The menu as HTML: from the cache when this user saw it on this page in this language, with these facts.
+#: Key in ``app.extensions`` of the function that counts what waits beside the review queue's menu entry (the
+#: review blueprint registers it: no web module imports a blueprint).
+WAITING = "navbar_waiting"
 
-    ``waiting`` is the review queue's count (base.html asks the review blueprint; 0 for other roles).
-    """
+
+def waiting_count() -> int:
+    """The count the menu shows beside the review queue (0 for the roles without one)."""
+    count = current_app.extensions.get(WAITING)
+    return count() if count is not None else 0
+
+
+def menu_key(waiting: int | None = None) -> str:
+    """The menu's cache key: the user's own facts (with the id: no one sees another's menu), the count, where."""
     user = current_user._get_current_object()
     who = None
     if user.is_authenticated:
         who = (user.id, user.display_name, user.organization.name, user.role, user.is_active, user.organization_id)
-    cache_key = page_cache.key("nav", who, waiting, current_locale(), request.endpoint, request.blueprint)
-    return page_cache.fragment(cache_key, lambda: render_template("_navbar.html", waiting=waiting))
+    if waiting is None:
+        waiting = waiting_count()
+    return page_cache.key("nav", who, waiting, current_locale(), request.endpoint, request.blueprint)
+
+
+def navbar(waiting: int | None = None) -> Markup:
+    """The menu as HTML: from the cache when this user saw it on this page in this language, with these facts.
+
+    ``waiting`` is the review queue's count when the page knows it (the queue itself), else it is asked for.
+    """
+    if waiting is None:
+        waiting = waiting_count()
+    return page_cache.fragment(menu_key(waiting), lambda: render_template("_navbar.html", waiting=waiting))
 
 
 def page_frame() -> dict[str, str]:

@@ -23,11 +23,12 @@ from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from app.extensions import cache as page_cache
+from app.services.memo import StampedLru
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +37,8 @@ CSRF_SLOT = "<csrf-slot>"
 NEXT_SLOT = "<next-slot>"
 #: Set while a fragment that will be shared is rendered: the CSRF token is then written as its slot.
 _SHARED = "_page_cache_shared"
+#: Signed CSRF tokens by (secret, the session's raw token): signing one cost as much as a page's lookup.
+_SIGNED = StampedLru(1024)
 
 
 @cache
@@ -60,11 +63,33 @@ def rendering_shared() -> bool:
     return bool(g.get(_SHARED))
 
 
+def csrf_token() -> str:
+    """This session's signed CSRF token (Flask-WTF's), signed once per process and session.
+
+    Only without ``WTF_CSRF_TIME_LIMIT``: then the signature's date is never
+    checked, and the same signed token is as valid as a fresh one. With a limit
+    every answer signs anew, as Flask-WTF does.
+    """
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(field)
+    if config.get("WTF_CSRF_TIME_LIMIT") is not None or not isinstance(raw, str):
+        return generate_csrf()
+    memo_key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
+    signed = _SIGNED.get(memo_key)
+    if signed is None:
+        signed = generate_csrf()  # or the one a form of this request already signed
+        _SIGNED.put(memo_key, signed)
+    elif field not in g:
+        setattr(g, field, signed)  # what Flask-WTF's generate_csrf returns for the rest of the request
+    return signed
+
+
 def csrf_slot(token: str | None = None) -> str:
     """The CSRF token for a form: its slot while a shared fragment is rendered, else the token itself."""
     if g.get(_SHARED):
         return Markup(CSRF_SLOT)  # noqa: S704 - a constant
-    return token or generate_csrf()
+    return token or csrf_token()
 
 
 def _slots(html: str) -> tuple[str, ...]:
@@ -73,10 +98,16 @@ def _slots(html: str) -> tuple[str, ...]:
 
 
 def fill(html: str, slots: Iterable[str] = (CSRF_SLOT, NEXT_SLOT)) -> Markup:
-    """A fragment with this request's values in its slots (``slots``: those it holds, when known)."""
+    """A fragment with this request's values in its slots (``slots``: those it holds, when known).
+
+    Inside a fragment that will be shared (a whole page around a cached body)
+    the slots stay: the outer fragment is filled when it is answered.
+    """
+    if g.get(_SHARED):
+        return Markup(html)  # noqa: S704 - rendered by our autoescaped templates
     for slot in slots:
         if slot == CSRF_SLOT:
-            html = html.replace(CSRF_SLOT, str(escape(generate_csrf())))
+            html = html.replace(CSRF_SLOT, str(escape(csrf_token())))
         elif slot == NEXT_SLOT:
             html = html.replace(NEXT_SLOT, str(escape(request.full_path if request.query_string else request.path)))
     return Markup(html)  # noqa: S704 - rendered by our autoescaped templates; the slots' values escaped above
