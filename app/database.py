@@ -74,6 +74,31 @@ def end_reading() -> None:
     _reading.set(False)
 
 
+def is_reading() -> bool:
+    """Whether this context is a request that only reads (``begin_reading``): it has nothing to commit."""
+    return _reading.get() and not _write_intent.get()
+
+
+@contextmanager
+def rows_streamed(session: Session) -> Iterator[None]:
+    """Around rows read through a server-side cursor (``yield_per``, ``stream_results``, a named cursor).
+
+    PostgreSQL declares such a cursor only inside a transaction, which a
+    reading request does not have: for the stream's duration it gets one
+    (psycopg's ``transaction()`` on the session's connection: BEGIN, then
+    COMMIT, or ROLLBACK when the stream is abandoned). Elsewhere nothing changes.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    driver = session.connection().connection.driver_connection
+    if not driver.autocommit:  # already in the request's transaction (a writer, the CLI)
+        yield
+        return
+    with driver.transaction():
+        yield
+
+
 def configure_engine(engine: Engine, ping_idle_seconds: float = 10) -> None:
     """Install the SQLite pragmas and transaction handling, or PostgreSQL's ping of idle connections."""
 

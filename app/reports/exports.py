@@ -28,6 +28,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
+from app.database import rows_streamed
 from app.extensions import db
 from app.models import Decision, DecisionFinding, Organization, Step, User
 from app.rulebook.vocabulary import Severity, StepKind
@@ -256,7 +257,12 @@ def _ledger_rows(scope: list[int], year: int, words: _Words) -> Iterator[list[An
         .order_by(Organization.code, Decision.seq)
         .execution_options(yield_per=BATCH)
     )
-    for batch in db.session.execute(stmt).partitions():
+    with rows_streamed(db.session):
+        yield from _ledger_batches(db.session.execute(stmt).partitions(), words)
+
+
+def _ledger_batches(batches: Iterator[Sequence[Any]], words: _Words) -> Iterator[list[Any]]:
+    for batch in batches:
         ids = [row[0] for row in batch]
         steps = _steps_of(ids)
         findings = _findings_of(ids)

@@ -25,6 +25,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
+from app.database import rows_streamed
 from app.extensions import db
 from app.models import GLOBAL_CHAIN, AuditEvent, Decision, User
 
@@ -236,8 +237,9 @@ def _rows(session: Session, batch: int, chain: int | None) -> Iterator[tuple]:
         )
         stmt = stmt.order_by(AuditEvent.id) if chain is None else (
             stmt.where(AuditEvent.chain == chain).order_by(AuditEvent.seq))
-        for row in session.execute(stmt.execution_options(yield_per=batch)):
-            yield (*row[:3], format_at(row[3]), *row[4:])
+        with rows_streamed(session):
+            for row in session.execute(stmt.execution_options(yield_per=batch)):
+                yield (*row[:3], format_at(row[3]), *row[4:])
         return
     columns = (f"id, chain, seq, {at_text}, actor, action, entity, entity_id, decision_id, before, after, "
                "prev_hash, hash")
@@ -263,7 +265,7 @@ def _pg_rows(session: Session, sql: str, params: dict[str, Any], batch: int) -> 
     plain tuples skip SQLAlchemy's Row wrapping: a million rows a second faster.
     """
     raw = session.connection().connection.driver_connection
-    with raw.cursor(name="audit_verify", binary=True) as cursor:
+    with rows_streamed(session), raw.cursor(name="audit_verify", binary=True) as cursor:
         cursor.itersize = batch
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(batch):

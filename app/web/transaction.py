@@ -2,7 +2,9 @@
 
 Views and API endpoints call a service and answer; the services only flush.
 Here, once per request, the transaction ends: an answer below 400 commits, any
-other answer and any exception roll back. A refusal the view wants shown as a
+other answer and any exception roll back; a request that only reads
+(``app.database.begin_reading``) has nothing to commit and its read ends when
+the session is closed. A refusal the view wants shown as a
 page (``Refused``) is rendered only after the rollback, so the page shows the
 record as stored, never the half-done change the service flushed before it
 refused. The CLI commands keep their own single ``commit``.
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from flask import Flask, Response, session
 from flask.typing import ResponseReturnValue
 
+from app.database import is_reading
 from app.extensions import db
 
 
@@ -45,6 +48,8 @@ def run_in_transaction(app: Flask, dispatch: Callable[[], ResponseReturnValue]) 
     if response.status_code >= 400:
         db.session.rollback()
         return response
+    if is_reading():
+        return response  # nothing to keep (a write was refused): the session's close at teardown ends the read
     try:
         db.session.commit()
     except BaseException:

@@ -85,3 +85,15 @@ def test_a_dead_idle_connection_is_replaced_before_use(app, db):
             assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
     finally:
         engine.dispose()
+
+
+def test_rows_stream_through_a_server_side_cursor_in_a_reading_request(reading):
+    """PostgreSQL declares a server-side cursor only in a transaction: ``rows_streamed`` opens one for the stream."""
+    from app.database import rows_streamed
+    from app.models import Organization
+
+    stmt = select(Organization.code).order_by(Organization.code).execution_options(yield_per=1)
+    with rows_streamed(reading.session):
+        codes = [code for batch in reading.session.execute(stmt).partitions() for (code,) in batch]
+    assert codes == ["BD", "CD", "HA"]
+    reading.session.execute(select(1))  # and the request reads on afterwards
