@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import TextClause, func, literal_column, or_, select, text
+from sqlalchemy import String, TextClause, cast, func, literal_column, or_, select, text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import (
@@ -60,10 +61,10 @@ def draft_numbers(decision_id: int) -> list[int]:
 
 
 
-def _names(column, dialect: str):
+def _names(column, dialect: str, order):
     """The values of ``column`` joined in one text, in the users' order (the key of the names a page shows)."""
     if dialect == "postgresql":
-        return func.string_agg(column, aggregate_order_by(literal_column("'|'"), User.id))
+        return func.string_agg(column, aggregate_order_by(literal_column("'|'"), order))
     return func.group_concat(column, literal_column("'|'"))
 
 
@@ -75,10 +76,17 @@ _ID = literal_column(":decision_id")
 def _stamp_sql(dialect: str) -> TextClause:
     """The stamp's statement, compiled once into plain SQL: it runs on every view of a decision page, and
     SQLAlchemy would otherwise walk its dozen subqueries each time to find its compiled form."""
-    files = select(Attachment.id).join(Step, Step.id == Attachment.step_id).where(Step.decision_id == _ID)
-    people = select(_names(User.display_name, dialect)).where(or_(
+    # The files in one pass over them: how many, the newest, and who uploaded them (by name).
+    uploader = aliased(User)
+    files = (
+        select(cast(func.count(Attachment.id), String) + ":" + cast(func.coalesce(func.max(Attachment.id), 0), String)
+               + ":" + func.coalesce(_names(uploader.display_name, dialect, uploader.id), ""))
+        .join(Step, Step.id == Attachment.step_id)
+        .outerjoin(uploader, uploader.id == Attachment.uploaded_by_id)
+        .where(Step.decision_id == _ID)
+    )
+    people = select(_names(User.display_name, dialect, User.id)).where(or_(
         User.id.in_(select(DraftVersion.author_id).where(DraftVersion.decision_id == _ID)),
-        User.id.in_(files.with_only_columns(Attachment.uploaded_by_id)),
         User.username.in_(select(AuditEvent.actor).where(AuditEvent.decision_id == _ID)),
     ))
     stmt = (
@@ -89,8 +97,7 @@ def _stamp_sql(dialect: str) -> TextClause:
             .scalar_subquery().label("step_versions"),
             select(Step.outcome).where(Step.decision_id == _ID, Step.kind == StepKind.COLLECTIVE_DECISION.value)
             .limit(1).scalar_subquery().label("outcome"),
-            files.with_only_columns(func.count(Attachment.id)).scalar_subquery().label("files"),
-            files.with_only_columns(func.max(Attachment.id)).scalar_subquery().label("newest_file"),
+            files.scalar_subquery().label("files"),
             select(func.max(AuditEvent.id)).where(AuditEvent.decision_id == _ID)
             .scalar_subquery().label("newest_event"),
             select(func.max(AuditEvent.seq)).where(AuditEvent.chain == GLOBAL_CHAIN)

@@ -72,14 +72,14 @@ def csrf_token() -> str:
     """
     config = current_app.config
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    raw = session.get(field)
-    if config.get("WTF_CSRF_TIME_LIMIT") is not None or not isinstance(raw, str):
+    if config.get("WTF_CSRF_TIME_LIMIT") is not None:
         return generate_csrf()
-    memo_key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
-    signed = _SIGNED.get(memo_key)
+    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    raw = session.get(field)
+    signed = _SIGNED.get((secret, raw)) if isinstance(raw, str) else None
     if signed is None:
-        signed = generate_csrf()  # or the one a form of this request already signed
-        _SIGNED.put(memo_key, signed)
+        signed = generate_csrf()  # the session's first token is made here; or one a form already signed
+        _SIGNED.put((secret, session[field]), signed)
     elif field not in g:
         setattr(g, field, signed)  # what Flask-WTF's generate_csrf returns for the rest of the request
     return signed
