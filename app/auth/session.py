@@ -15,6 +15,7 @@ from flask_login import login_user, logout_user
 from app import clock
 from app.models import User
 from app.services import sessions
+from app.web import prefetch
 
 SID = "sid"
 SEEN = "seen"
@@ -23,7 +24,8 @@ KEPT = ("locale",)
 
 
 def load_user(session_id: str) -> User | None:
-    """Resolve ``"<id>:<epoch>"`` and the session id; one query, two once a minute."""
+    """Resolve ``"<id>:<epoch>"`` and the session id; one query (with the page's first, ``app.web.prefetch``),
+    two once a minute."""
     user_id, _, epoch = session_id.partition(":")
     token = session.get(SID)
     if not user_id.isdigit() or not epoch.isdigit() or not isinstance(token, str):
@@ -31,13 +33,15 @@ def load_user(session_id: str) -> User | None:
     now = clock.utcnow().timestamp()
     seen = session.get(SEEN)
     touch = not isinstance(seen, int | float) or now - seen >= current_app.config["SESSION_TOUCH_SECONDS"]
-    resolved = sessions.resolve_session(token, int(user_id), int(epoch), touch=touch)
+    companion = prefetch.companion()
+    resolved = sessions.resolve_session(token, int(user_id), int(epoch), touch=touch, companion=companion)
     if resolved is None:
         return None
-    user, touched = resolved
-    if touched:  # only then: a cookie rewritten on every request would cost each answer a signature
+    if companion is not None:
+        prefetch.keep(resolved.companion)
+    if resolved.touched:  # only then: a cookie rewritten on every request would cost each answer a signature
         session[SEEN] = int(now)
-    return user
+    return resolved.user
 
 
 def _clear_session() -> None:

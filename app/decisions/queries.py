@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import String, TextClause, cast, func, literal_column, or_, select, text
+from sqlalchemy import String, TextualSelect, cast, column, func, literal_column, or_, select, text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
@@ -73,7 +73,7 @@ _ID = literal_column(":decision_id")
 
 
 @cache
-def _stamp_sql(dialect: str) -> TextClause:
+def _stamp_sql(dialect: str) -> TextualSelect:
     """The stamp's statement, compiled once into plain SQL: it runs on every view of a decision page, and
     SQLAlchemy would otherwise walk its dozen subqueries each time to find its compiled form."""
     # The files in one pass over them: how many, the newest, and who uploaded them (by name).
@@ -112,7 +112,13 @@ def _stamp_sql(dialect: str) -> TextClause:
         .outerjoin(Catalogue, Catalogue.id == CatalogueItem.catalogue_id)
         .where(Decision.id == _ID)
     )
-    return text(str(stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})))
+    compiled = str(stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+    return text(compiled).columns(*(column(selected.key) for selected in stmt.selected_columns))
+
+
+def stamp_statement() -> TextualSelect:
+    """The stamp's statement, with ``:decision_id`` to bind: also read with the session's row (``app.web.prefetch``)."""
+    return _stamp_sql(db.engine.dialect.name)
 
 
 def page_stamp(decision_id: int) -> dict[str, Any] | None:
@@ -128,6 +134,5 @@ def page_stamp(decision_id: int) -> dict[str, Any] | None:
     None when there is no such decision.
     """
     # On the session's connection: the ORM's execute costs more than this statement takes to run.
-    row = db.session.connection().execute(_stamp_sql(db.engine.dialect.name),
-                                          {"decision_id": decision_id}).mappings().first()
+    row = db.session.connection().execute(stamp_statement(), {"decision_id": decision_id}).mappings().first()
     return dict(row) if row is not None else None

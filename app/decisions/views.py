@@ -37,7 +37,7 @@ from app.services.evidence import attachment_for_download
 from app.services.organizations import load_tree
 from app.services.step_fields import step_to_dict
 from app.services.steps import record_step
-from app.web import org_choices, page_cache, uploads
+from app.web import org_choices, page_cache, prefetch, uploads
 from app.web.checklist import assess, step_views, unsaved_changes
 from app.web.diffs import compare
 from app.web.errors import upload_too_large
@@ -156,6 +156,12 @@ def render_detail(decision: Decision, status: int = 200, *, refusal: RefusalBox 
                            body=Markup(body), refusal=refusal), status  # noqa: S704 - our own template, autoescaped
 
 
+@blueprint.record_once
+def _read_the_stamp_with_the_session(state) -> None:
+    prefetch.register(state.app, "decisions.detail", queries.stamp_statement,
+                      lambda args: {"decision_id": args["decision_id"]})
+
+
 @blueprint.route("/decisions/<id:decision_id>")
 @login_required
 def detail(decision_id: int):
@@ -167,7 +173,9 @@ def detail(decision_id: int):
     """
     history_page = _history_page()
     user = current_user._get_current_object()  # the permission checks read it often: not through the proxy
-    stamp = queries.page_stamp(decision_id)
+    read, stamp = prefetch.take()  # read with the session's row, in one round trip
+    if not read:
+        stamp = queries.page_stamp(decision_id)
     facts = readable_facts(user, stamp)
     body_key = page_key(user, stamp, facts, history_page)
     return cached_page(body_key, lambda: render_template(

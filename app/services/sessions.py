@@ -24,7 +24,7 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, inspect, select, update
+from sqlalchemy import Select, TextualSelect, bindparam, inspect, select, true, update
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -131,9 +131,38 @@ def _user(values: Sequence[Any], user_width: int) -> User:
     return db.session.merge(prototype, load=False)
 
 
-def resolve_session(token: str, user_id: int, epoch: int, *, touch: bool) -> tuple[User, bool] | None:
+@dataclass(frozen=True)
+class Companion:
+    """A statement read with the session's row in the same round trip: at most one row, whose first column is
+    never NULL; ``params`` are its own (beside ``token_hash``)."""
+
+    stmt: Select | TextualSelect
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    user: User
+    #: Whether ``last_seen_at`` was moved (then the cookie says so too).
+    touched: bool
+    #: The companion's row as a mapping, or None (no companion, or it found no row).
+    companion: dict[str, Any] | None = None
+
+
+@cache
+def _with_companion(companion: Select | TextualSelect) -> tuple[Select, list[str], int]:
+    """The session's statement and ``companion`` as one: the session's columns, then the companion's (NULL when
+    it found nothing). Built once per companion statement."""
+    live = _live_session().stmt.subquery("live")
+    other = companion.subquery("companion")
+    stmt = select(*live.c, *other.c).select_from(live.outerjoin(other, true()))
+    return stmt, list(other.c.keys()), len(live.c)
+
+
+def resolve_session(token: str, user_id: int, epoch: int, *, touch: bool,
+                    companion: Companion | None = None) -> LiveSession | None:
     """The user of a live session, with its organisation, and whether ``last_seen_at`` was moved; None when the
-    session has ended.
+    session has ended. With ``companion``, its row too, from the same statement (one round trip, not two).
 
     With ``touch`` (the cookie says a minute went by), ``last_seen_at`` is
     moved to now if the row agrees: a client that does not keep the renewed
@@ -146,7 +175,15 @@ def resolve_session(token: str, user_id: int, epoch: int, *, touch: bool) -> tup
     token_hash = hash_session_token(token)
     idle_limit, age_limit = _limits(now)
     live = _live_session()
-    row = db.session.connection().execute(live.stmt, {"token_hash": token_hash}).first()
+    companion_row = None
+    if companion is None:
+        row = db.session.connection().execute(live.stmt, {"token_hash": token_hash}).first()
+    else:
+        stmt, names, width = _with_companion(companion.stmt)
+        row = db.session.connection().execute(stmt, {**companion.params, "token_hash": token_hash}).first()
+        if row is not None:
+            row, rest = row[:width], row[width:]
+            companion_row = dict(zip(names, rest, strict=True)) if rest[0] is not None else None
     if row is None:
         return None
     revoked_at, last_seen_at, created_at, *values = row
@@ -163,7 +200,7 @@ def resolve_session(token: str, user_id: int, epoch: int, *, touch: bool) -> tup
     touched = touch and (now - last_seen_at).total_seconds() >= current_app.config["SESSION_TOUCH_SECONDS"]
     if touched:
         _touch(token_hash, now)
-    return _user(values, live.user_width), touched
+    return LiveSession(_user(values, live.user_width), touched, companion_row)
 
 
 def _touch(token_hash: str, now: datetime) -> None:

@@ -53,9 +53,17 @@ def test_the_decision_page_is_served_from_the_cache(app, db, two, make_decision,
     db.session.remove()
     with count_queries() as statements:
         again = _read(writer, url)
-    # The session, the page's stamp (and SQLite's BEGIN): nothing of the decision is loaded or judged.
-    assert len(statements) <= 3, statements
+    # One statement: the session's row with the page's stamp (app.web.prefetch); SQLite's BEGIN beside it.
+    # Nothing of the decision is loaded or judged.
+    selects = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1 and "companion" in selects[0], statements
+    assert len(statements) == (1 if db.engine.dialect.name == "postgresql" else 2), statements
     assert again == first
+
+
+def test_a_missing_decision_read_with_the_session_is_a_404(app, db, two):
+    writer, _other = two
+    assert writer.get("/decisions/999999").status_code == 404
 
 
 def _walk_to(walk, decision, stage):
