@@ -90,21 +90,31 @@ class _LiveSession:
     stmt: Select
     user_width: int  # the user's columns come first, then the organisation's
     user_keys: tuple[str, ...]
+    organization_keys: tuple[str, ...]
+
+
+#: What a page reads of the user on every request; the rest (the password's hash, the e-mail address) is
+#: loaded when asked for (the merged user is attached: an attribute not read yet is loaded then).
+_USER_KEYS = ("id", "username", "display_name", "role", "organization_id", "is_active", "session_epoch",
+              "must_change_password")
 
 
 @cache
 def _live_session() -> _LiveSession:
-    """The statement every request runs, built once: the session's three facts, then every column of its user
-    and of the user's organisation, as plain values (no ORM loading: that cost more than the query)."""
-    columns = [attr.columns[0] for model in (User, Organization) for attr in inspect(model).column_attrs]
+    """The statement every request runs, built once: the session's three facts, then the user's columns that
+    every page reads and the user's organisation, as plain values (no ORM loading: that cost more than the
+    query)."""
+    organization_keys = tuple(attr.key for attr in inspect(Organization).column_attrs)
+    user, organization = inspect(User).attrs, inspect(Organization).attrs
     stmt = (
-        select(UserSession.revoked_at, UserSession.last_seen_at, UserSession.created_at, *columns)
+        select(UserSession.revoked_at, UserSession.last_seen_at, UserSession.created_at,
+               *(user[key].columns[0] for key in _USER_KEYS),
+               *(organization[key].columns[0] for key in organization_keys))
         .join(User, User.id == UserSession.user_id)
         .join(Organization, Organization.id == User.organization_id)
         .where(UserSession.token_hash == bindparam("token_hash"))
     )
-    keys = tuple(attr.key for attr in inspect(User).column_attrs)
-    return _LiveSession(stmt, len(keys), keys)
+    return _LiveSession(stmt, len(_USER_KEYS), _USER_KEYS, organization_keys)
 
 
 #: Detached users (with their organisation) built from a row's values, keyed by those values: a changed
@@ -112,21 +122,22 @@ def _live_session() -> _LiveSession:
 _PROTOTYPES = StampedLru(256)
 
 
-def _detached(model: type, values: Sequence[Any]) -> Any:
+def _detached(model: type, keys: Sequence[str], values: Sequence[Any]) -> Any:
     instance = inspect(model).class_manager.new_instance()
-    for attr, value in zip(inspect(model).column_attrs, values, strict=True):
-        set_committed_value(instance, attr.key, value)
-    make_transient_to_detached(instance)
+    for key, value in zip(keys, values, strict=True):
+        set_committed_value(instance, key, value)
+    make_transient_to_detached(instance)  # the attributes not given are loaded when first read
     return instance
 
 
-def _user(values: Sequence[Any], user_width: int) -> User:
+def _user(values: Sequence[Any], live: _LiveSession) -> User:
     """The user of these column values, attached to this request's session without a query."""
     key = tuple(values)
     prototype = _PROTOTYPES.get(key)
     if prototype is None:
-        prototype = _detached(User, values[:user_width])
-        set_committed_value(prototype, "organization", _detached(Organization, values[user_width:]))
+        prototype = _detached(User, live.user_keys, values[:live.user_width])
+        set_committed_value(prototype, "organization",
+                            _detached(Organization, live.organization_keys, values[live.user_width:]))
         _PROTOTYPES.put(key, prototype)
     return db.session.merge(prototype, load=False)
 
@@ -200,7 +211,7 @@ def resolve_session(token: str, user_id: int, epoch: int, *, touch: bool,
     touched = touch and (now - last_seen_at).total_seconds() >= current_app.config["SESSION_TOUCH_SECONDS"]
     if touched:
         _touch(token_hash, now)
-    return LiveSession(_user(values, live.user_width), touched, companion_row)
+    return LiveSession(_user(values, live), touched, companion_row)
 
 
 def _touch(token_hash: str, now: datetime) -> None:
