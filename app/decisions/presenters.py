@@ -312,7 +312,7 @@ def page_key(user: User, stamp: dict[str, Any], facts: DecisionFacts, history_pa
 # -- the decision list ---------------------------------------------------------------------------------
 
 
-def list_key(user: User, visible: list[int], args: Any) -> str:
+def list_key(user: User, visible: list[int], args: Any, stamp: int | None = None) -> str:
     """The cache key of the list page's body: the query as asked, whose scope, how far that scope was written.
 
     ``scope_stamp`` moves with every write that concerns an organisation of
@@ -320,11 +320,13 @@ def list_key(user: User, visible: list[int], args: Any) -> str:
     decision, a step, a file, a catalogue's publication (which changes stored
     findings), a renamed organisation (the filter's names). The visible ids are
     in it too (a new sub-organisation), and whether the user may create (the
-    empty list's link).
+    empty list's link). ``stamp``: the scope's stamp when it was read already
+    (with the session's row).
     """
     config = current_app.config
     return page_cache.key(
-        "list", tuple(visible), scope_stamp(visible), tuple(sorted(args.items(multi=True))), current_locale(),
+        "list", tuple(visible), scope_stamp(visible) if stamp is None else stamp, tuple(sorted(args.items(multi=True))),
+        current_locale(),
         today().isoformat(), permissions.can_create(user), config["RULEBOOK_PROFILE"], config["PER_PAGE"],
         config["MAX_PER_PAGE"], request.script_root,
     )

@@ -35,6 +35,7 @@ from app.services.decisions import (
 from app.services.errors import Conflict, DomainError
 from app.services.evidence import attachment_for_download
 from app.services.organizations import load_tree
+from app.services.stamps import own_chain_tip
 from app.services.step_fields import step_to_dict
 from app.services.steps import record_step
 from app.web import org_choices, page_cache, prefetch, uploads
@@ -90,7 +91,9 @@ def index():
     """
     user = current_user._get_current_object()
     visible = permissions.visible_organization_ids(user)
-    body_key = list_key(user, visible, request.args)
+    read, own = prefetch.take()  # the own organisation's chain tip, read with the session's row
+    stamp = own["tip"] if read and own is not None and visible == [own["organization_id"]] else None
+    body_key = list_key(user, visible, request.args, stamp)
     return cached_page(body_key, lambda: render_template(
         "decisions/list.html", body=page_cache.fragment(body_key, partial(_list_body, visible))))
 
@@ -160,6 +163,7 @@ def render_detail(decision: Decision, status: int = 200, *, refusal: RefusalBox 
 def _read_the_stamp_with_the_session(state) -> None:
     prefetch.register(state.app, "decisions.detail", queries.stamp_statement,
                       lambda args: {"decision_id": args["decision_id"]})
+    prefetch.register(state.app, "decisions.index", own_chain_tip, lambda _args: {})
 
 
 @blueprint.route("/decisions/<id:decision_id>")

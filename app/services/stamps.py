@@ -12,11 +12,12 @@ stamp is the newest event's id, one probe.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
-from sqlalchemy import ColumnElement, ScalarSelect, bindparam, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, func, select
 
 from app.extensions import db
-from app.models import GLOBAL_CHAIN, AuditEvent, Organization
+from app.models import GLOBAL_CHAIN, AuditEvent, Organization, User, UserSession
 
 
 def chain_tip(chain: ColumnElement[int] | int) -> ScalarSelect[int]:
@@ -41,6 +42,17 @@ def scope_stamp(organization_ids: Iterable[int]) -> int:
         return 0
     # On the session's connection: the ORM's execute costs more than this statement takes to run.
     return int(db.session.connection().execute(_SCOPE_STAMP, {"ids": ids}).scalar_one())
+
+
+@cache
+def own_chain_tip() -> Select:
+    """The tip of the chain of the session's user's own organisation (``:token_hash`` names the session): the
+    stamp of a scope that is only that organisation, read with the session's row (``app.web.prefetch``)."""
+    own = (select(User.organization_id).join(UserSession, UserSession.user_id == User.id)
+           .where(UserSession.token_hash == bindparam("token_hash")).scalar_subquery())
+    return select(own.label("organization_id"),
+                  select(func.coalesce(func.max(AuditEvent.seq), 0)).where(AuditEvent.chain == own)
+                  .scalar_subquery().label("tip"))
 
 
 def database_stamp() -> int:

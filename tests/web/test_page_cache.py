@@ -61,6 +61,19 @@ def test_the_decision_page_is_served_from_the_cache(app, db, two, make_decision,
     assert again == first
 
 
+def test_a_clerks_list_is_one_statement_from_the_cache(app, db, two, make_decision, count_queries):
+    """The own organisation's chain tip (the list's stamp for a clerk) is read with the session's row."""
+    make_decision()
+    writer, _other = two
+    first = _read(writer, "/decisions")
+    db.session.remove()
+    with count_queries() as statements:
+        again = _read(writer, "/decisions")
+    assert [sql for sql in statements if "BEGIN" not in sql.upper()[:6]] == statements[-1:], statements
+    assert "companion" in statements[-1]
+    assert again == first
+
+
 def test_a_missing_decision_read_with_the_session_is_a_404(app, db, two):
     writer, _other = two
     assert writer.get("/decisions/999999").status_code == 404
