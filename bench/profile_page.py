@@ -1,0 +1,68 @@
+"""Time one page through the test client, warm, as the same logged-in user; optionally its SQL and a profile.
+
+Usage: python bench/profile_page.py USERNAME PATH [N] [--sql] [--prof]   (same DATABASE_URL and SECRET_KEY as the
+server). Prints the answer's status and size, with ``--sql`` the statements of one warm request, then the mean time
+of N warm requests (default 1000) and with ``--prof`` a cProfile of another N. No browser headers are sent, as wrk
+sends none (Flask-Login's session identifier then matches the cookie's, see session_cookie.py).
+"""
+
+from __future__ import annotations
+
+import cProfile
+import pathlib
+import pstats
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import event  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+
+
+def main(username: str, path: str, n: int, *, sql: bool, prof: bool) -> None:
+    cookie = subprocess.check_output(  # noqa: S603 - our own script
+        [sys.executable, str(ROOT / "bench" / "session_cookie.py"), username], text=True).strip()
+    app = create_app()
+    client = app.test_client(use_cookies=False)
+    client.environ_base.pop("HTTP_USER_AGENT", None)
+    headers = {"Cookie": cookie.split(": ", 1)[1]}
+
+    def get():
+        return client.get(path, headers=headers)
+
+    answer = get()
+    print(answer.status_code, len(answer.data), "bytes")
+    for _ in range(50):
+        get()
+    if sql:
+        with app.app_context():
+            engine = db.engine
+        statements: list[str] = []
+        event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        get()
+        print(len(statements), "statements")
+        for statement in statements:
+            print(" ", " ".join(statement.split())[:160])
+    start = time.perf_counter()
+    for _ in range(n):
+        get()
+    print(f"{(time.perf_counter() - start) / n * 1000:.3f} ms per request")
+    if prof:
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(n):
+            get()
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(50)
+
+
+if __name__ == "__main__":
+    args = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+    if len(args) < 2:
+        sys.exit(__doc__)
+    main(args[0], args[1], int(args[2]) if len(args) > 2 else 1000, sql="--sql" in sys.argv, prof="--prof" in sys.argv)
