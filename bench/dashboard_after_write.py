@@ -19,24 +19,14 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
+from session_cookie import signed_session  # bench/ is the script's own directory
 from sqlalchemy import select
 
 from app import create_app
-from app.auth import session as web_session
 from app.extensions import db
 from app.models import Decision, User
 from app.rulebook.vocabulary import EDITABLE_STATUSES
 from app.services.decisions import update_decision
-
-
-def _cookie(app, username: str) -> tuple[str, str]:
-    with app.test_request_context("/"):
-        user = db.session.execute(select(User).where(User.username == username)).scalar_one()
-        web_session.begin(user)
-        db.session.commit()
-        from flask import session
-
-        return app.config["SESSION_COOKIE_NAME"], app.session_interface.get_signing_serializer(app).dumps(dict(session))
 
 
 def _rename(app, username: str, suffix: str) -> None:
@@ -60,7 +50,7 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2025)
     args = parser.parse_args()
     app = create_app()
-    name, value = _cookie(app, args.auditor)
+    name, value = signed_session(app, args.auditor)
     client = app.test_client()
     client.set_cookie(name, value)
     path = f"/reports/dashboard?year={args.year}&org={args.org}"

@@ -15,27 +15,16 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # run from anywhere
 
-from sqlalchemy import event, select, text
+from session_cookie import signed_session  # bench/ is the script's own directory
+from sqlalchemy import event, text
 
 from app import create_app
-from app.auth import session as web_session
 from app.extensions import db
-from app.models import User
-
-
-def _cookie(app, username: str) -> tuple[str, str]:
-    with app.test_request_context("/"):
-        user = db.session.execute(select(User).where(User.username == username)).scalar_one()
-        web_session.begin(user)
-        db.session.commit()
-        from flask import session
-
-        return app.config["SESSION_COOKIE_NAME"], app.session_interface.get_signing_serializer(app).dumps(dict(session))
 
 
 def main(username: str, paths: list[str]) -> None:
     app = create_app()
-    name, value = _cookie(app, username)
+    name, value = signed_session(app, username)
     statements: list[tuple[str, object, float]] = []
     started: dict[int, float] = {}
 

@@ -18,8 +18,8 @@ from app.extensions import db
 from app.models import User
 
 
-def main(username: str) -> None:
-    app = create_app()
+def signed_session(app, username: str) -> tuple[str, str]:
+    """The cookie's name and value of a new logged-in session of ``username`` on ``app``."""
     # As wrk will be seen (127.0.0.1, no User-Agent): Flask-Login's session identifier then matches, and the
     # session is not rewritten (a Set-Cookie) on every request as it would be for a changed browser.
     with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}):
@@ -31,8 +31,12 @@ def main(username: str) -> None:
 
         generate_csrf()  # as a browser's session holds after its first page: wrk never keeps a renewed cookie
 
-        value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
-    print(f"Cookie: {app.config['SESSION_COOKIE_NAME']}={value}")
+        return app.config["SESSION_COOKIE_NAME"], app.session_interface.get_signing_serializer(app).dumps(dict(session))
+
+
+def main(username: str) -> None:
+    name, value = signed_session(create_app(), username)
+    print(f"Cookie: {name}={value}")
 
 
 if __name__ == "__main__":
