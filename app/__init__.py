@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
 
-from .database import begin_reading, configure_engine, end_reading, set_write_intent
+from .database import add_reading_engine, begin_reading, configure_engine, end_reading, set_write_intent
 from .extensions import babel, bootstrap, cache, csrf, db, login_manager, migrate
 from .web.requests import AppRequest
 from .web.transaction import run_in_transaction
@@ -94,6 +94,8 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
+        add_reading_engine(db.engine, app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+                           app.config["DATABASE_PING_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -130,7 +132,7 @@ def register_request_hooks(app: Flask) -> None:
         writes = request.method not in ("GET", "HEAD", "OPTIONS") or getattr(view, "writes_on_get", False)
         set_write_intent(writes)
         if not writes and view is not None and endpoint != "static" and not endpoint.endswith(".static"):
-            begin_reading(db.session)
+            begin_reading()
 
     @app.teardown_request
     def _clear(_exc: BaseException | None) -> None:

@@ -11,9 +11,12 @@ replaced, so a restarted server costs no request), and one in steady use is
 not (``pool_pre_ping`` would add a round trip to every request). A request that
 only reads runs its statements outside a transaction (``begin_reading``): under
 READ COMMITTED each statement sees its own snapshot either way, and BEGIN and
-COMMIT were two round trips of a page's four. Such a request may not write: a
-write statement there is refused (``ReadingRequestWrote``), never committed on
-its own.
+COMMIT were two round trips of a page's four. Its connections come from a
+second pool on the same database whose connections stay in autocommit
+(``add_reading_engine``): switching a pooled connection into autocommit and back
+on every page cost the worker more than the page's statement. Such a request
+may not write: a write statement there is refused (``ReadingRequestWrote``),
+never committed on its own.
 """
 
 from __future__ import annotations
@@ -23,14 +26,18 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from time import monotonic
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Table, event, exc, insert
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import Table, create_engine, event, exc, insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 _reading: ContextVar[bool] = ContextVar("reading", default=False)
 _IDLE_SINCE = "idle_since"
+#: Each PostgreSQL engine's sibling for reading requests (``add_reading_engine``).
+_READING_ENGINES: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
 
 
 class ReadingRequestWrote(RuntimeError):
@@ -57,17 +64,15 @@ def set_write_intent(value: bool) -> None:
     _write_intent.set(value)
 
 
-def begin_reading(session: Session) -> None:
+def begin_reading() -> None:
     """Mark the rest of this context (one web request) a reader; on PostgreSQL, outside a transaction.
 
-    Its session's first connection is taken now, in autocommit (a client-side
-    setting of psycopg: no round trip); the pool restores the default when the
-    connection goes back. A write inside ``write_intent()`` (the session's
-    ``last_seen_at``, in its own app context and connection) is still allowed.
+    Its sessions then take their connections from the reading engine (in
+    autocommit), where there is one. A write inside ``write_intent()`` (the
+    session's ``last_seen_at``, in its own app context and session) still goes
+    to the engine's own pool, in a transaction.
     """
     _reading.set(True)
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def end_reading() -> None:
@@ -97,6 +102,46 @@ def rows_streamed(session: Session) -> Iterator[None]:
         return
     with driver.transaction():
         yield
+
+
+class RequestSession(FlaskSession):
+    """Flask-SQLAlchemy's session, which a reading request binds to the reading engine of its engine."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Engine | Connection | None = None,
+                 **kwargs: Any) -> Engine | Connection:
+        engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+        if bind is None and _reading.get() and not _write_intent.get():
+            return _READING_ENGINES.get(engine, engine)
+        return engine
+
+
+def add_reading_engine(engine: Engine, options: dict[str, Any], ping_idle_seconds: float = 10) -> Engine | None:
+    """PostgreSQL: a second engine on the same database, made with ``options``, for reading requests.
+
+    Its connections are set to autocommit once, when they are opened, and
+    stay so: no request switches them, and one that goes back to the pool is
+    rolled back only if it is in a transaction after all (a stream's, cut
+    short), not every time. Elsewhere (SQLite, where a reader's ``BEGIN`` is
+    what gives it one snapshot) there is none.
+    """
+    if engine.dialect.name != "postgresql":
+        return None
+    reading = create_engine(engine.url, **{**options, "isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None})
+    configure_engine(reading, ping_idle_seconds)
+    idle = engine.dialect.loaded_dbapi.pq.TransactionStatus.IDLE
+
+    @event.listens_for(reading, "reset")
+    def _end_a_transaction_left_open(dbapi_connection, _record, _state) -> None:
+        if dbapi_connection.info.transaction_status != idle:
+            dbapi_connection.rollback()
+    _READING_ENGINES[engine] = reading
+    return reading
+
+
+def engines_of(engine: Engine) -> list[Engine]:
+    """``engine`` and its reading engine if it has one: where every statement of the app runs."""
+    reading = _READING_ENGINES.get(engine)
+    return [engine] if reading is None else [engine, reading]
 
 
 def configure_engine(engine: Engine, ping_idle_seconds: float = 10) -> None:

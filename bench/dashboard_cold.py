@@ -37,6 +37,7 @@ def main() -> None:
     from sqlalchemy import event, select
 
     from app import create_app
+    from app.database import engines_of
     from app.extensions import db
     from app.models import Organization, User
     from app.reports import dashboard
@@ -75,7 +76,8 @@ def main() -> None:
         orgs = args.org or [code for code, in db.session.execute(
             select(Organization.code).where(Organization.parent_id.is_(None)).order_by(Organization.code).limit(1))]
         db.session.remove()
-    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    for each in engines_of(engine):  # a page that only reads runs on the reading engine (PostgreSQL)
+        event.listen(each, "before_cursor_execute", lambda *a: statements.append(a[2]))
     print(f"# dashboard {args.year}, {engine.url.get_backend_name()}, user {args.user}, repeat {args.repeat}"
           + (", charts kept" if args.keep_charts else ""))
     for org in orgs:

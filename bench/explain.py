@@ -19,6 +19,7 @@ from session_cookie import signed_session  # bench/ is the script's own director
 from sqlalchemy import event, text
 
 from app import create_app
+from app.database import engines_of
 from app.extensions import db
 
 
@@ -30,14 +31,17 @@ def main(username: str, paths: list[str]) -> None:
 
     with app.app_context():
         engine = db.engine
+        engines = engines_of(engine)  # a page that only reads runs on the reading engine (PostgreSQL)
 
-    @event.listens_for(engine, "before_cursor_execute")
     def _before(conn, cursor, statement, parameters, context, executemany):
         started[id(cursor)] = time.perf_counter()
 
-    @event.listens_for(engine, "after_cursor_execute")
     def _after(conn, cursor, statement, parameters, context, executemany):
         statements.append((statement, parameters, time.perf_counter() - started.pop(id(cursor), time.perf_counter())))
+
+    for each in engines:
+        event.listen(each, "before_cursor_execute", _before)
+        event.listen(each, "after_cursor_execute", _after)
 
     client = app.test_client()
     client.set_cookie(name, value)

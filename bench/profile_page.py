@@ -9,6 +9,7 @@ sends none (Flask-Login's session identifier then matches the cookie's, see sess
 from __future__ import annotations
 
 import cProfile
+import os
 import pathlib
 import pstats
 import subprocess
@@ -18,9 +19,10 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import event  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
 
 from app import create_app  # noqa: E402
+from app.database import engines_of  # noqa: E402
 from app.extensions import db  # noqa: E402
 
 
@@ -41,17 +43,24 @@ def main(username: str, path: str, n: int, *, sql: bool, prof: bool) -> None:
         get()
     if sql:
         with app.app_context():
-            engine = db.engine
+            engines = engines_of(db.engine)  # a page that only reads runs on the reading engine (PostgreSQL)
         statements: list[str] = []
-        event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
         get()
         print(len(statements), "statements")
         for statement in statements:
             print(" ", " ".join(statement.split())[:160])
-    start = time.perf_counter()
+    backends = _server_processes(app)
+    server_before = _cpu_seconds(backends)
+    start, cpu_start = time.perf_counter(), time.process_time()
     for _ in range(n):
         get()
-    print(f"{(time.perf_counter() - start) / n * 1000:.3f} ms per request")
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    line = f"{wall / n * 1000:.3f} ms per request, of which {cpu / n * 1000:.3f} ms CPU in this process"
+    if backends:
+        line += f", {(_cpu_seconds(backends) - server_before) / n * 1000:.3f} ms CPU in the database server"
+    print(line)
     if prof:
         profile = cProfile.Profile()
         profile.enable()
@@ -59,6 +68,30 @@ def main(username: str, path: str, n: int, *, sql: bool, prof: bool) -> None:
             get()
         profile.disable()
         pstats.Stats(profile).sort_stats("cumulative").print_stats(50)
+
+
+def _server_processes(app) -> list[int]:
+    """The PostgreSQL backends of the database (on this machine; the warm requests opened this process's): their
+    CPU is the page's too. Nothing else should use the database meanwhile. SQLite: none."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            return []
+        pids = [pid for pid, in db.session.execute(text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'"))]
+        db.session.remove()
+        return pids
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU of these processes so far (``/proc/PID/stat``), in seconds."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

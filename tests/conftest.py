@@ -97,6 +97,7 @@ def postgres_url() -> Iterator[str | None]:
 @pytest.fixture(scope="session", params=BACKENDS)
 def app(request, tmp_path_factory):
     from app import create_app
+    from app.database import engines_of
     from app.extensions import db as database
 
     backend = request.param
@@ -107,7 +108,8 @@ def app(request, tmp_path_factory):
     yield flask_app
     with flask_app.app_context():
         database.session.remove()
-        database.engine.dispose()
+        for engine in engines_of(database.engine):
+            engine.dispose()
 
 
 #: Tables whose triggers refuse UPDATE and DELETE (migration b7d2c4e9f1a3).
@@ -404,6 +406,7 @@ def walk(db, clerk, legal):
 @pytest.fixture
 def count_queries(app):
     """Count the SQL statements run inside the ``with`` block."""
+    from app.database import engines_of
     from app.extensions import db as database
 
     @contextmanager
@@ -414,12 +417,14 @@ def count_queries(app):
             statements.append(statement)
 
         with app.app_context():
-            engine = database.engine
-        event.listen(engine, "before_cursor_execute", before)
+            engines = engines_of(database.engine)  # a reading request's statements run on the second
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", before)
         try:
             yield statements
         finally:
-            event.remove(engine, "before_cursor_execute", before)
+            for engine in engines:
+                event.remove(engine, "before_cursor_execute", before)
 
     return counter
 

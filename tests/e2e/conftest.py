@@ -63,6 +63,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     from werkzeug.serving import make_server
 
     from app import create_app
+    from app.database import engines_of
     from app.extensions import db
     from app.services.users import create_user, ensure_organization
     from config import TestConfig
@@ -95,7 +96,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         server.server_close()
         thread.join(timeout=10)
         with app.app_context():
-            db.engine.dispose()
+            for engine in engines_of(db.engine):
+                engine.dispose()
 
 
 @pytest.fixture(scope="session")

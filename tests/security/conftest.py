@@ -30,6 +30,7 @@ def redis_url() -> str:
 def instances(app, ctx):
     """``make(**config)``: another app instance on the test's database (a second worker or node)."""
     from app import create_app
+    from app.database import engines_of
     from app.extensions import db
 
     made = []
@@ -53,4 +54,5 @@ def instances(app, ctx):
     for instance in made:
         with instance.app_context():
             db.session.remove()
-            db.engine.dispose()
+            for engine in engines_of(db.engine):
+                engine.dispose()

@@ -10,7 +10,7 @@ from app.database import ReadingRequestWrote, begin_reading, end_reading, write_
 
 @pytest.fixture
 def reading(db, orgs):
-    begin_reading(db.session)
+    begin_reading()
     yield db
     end_reading()
     db.session.rollback()
@@ -36,7 +36,7 @@ def test_a_write_inside_write_intent_is_allowed(reading):
 def test_after_the_request_writes_are_allowed_again(db, orgs):
     from app.models import Organization
 
-    begin_reading(db.session)
+    begin_reading()
     end_reading()
     db.session.rollback()
     db.session.add(Organization(code="ZX", name="新建", parent_id=None))
@@ -51,13 +51,49 @@ def test_reading_on_postgresql_runs_outside_a_transaction(reading):
     assert reading.session.connection().connection.driver_connection.autocommit
 
 
+def test_a_reader_reads_from_the_reading_pool_and_a_writer_from_its_own(reading):
+    """PostgreSQL: a reader's connections stay in autocommit in a pool of their own (never switched back and forth);
+    SQLite has one engine, whose readers begin a transaction."""
+    from app.database import engines_of
+
+    engines = engines_of(reading.engine)
+    if reading.engine.dialect.name != "postgresql":
+        assert engines == [reading.engine]
+        assert reading.session.get_bind() is reading.engine
+        return
+    main, reading_engine = engines
+    assert reading.session.get_bind() is reading_engine
+    assert reading_engine.url == main.url
+    with write_intent():
+        assert reading.session.get_bind() is main
+    end_reading()
+    assert reading.session.get_bind() is main
+
+
+def test_a_reading_connection_left_in_a_transaction_is_rolled_back_on_return(db):
+    """The reading pool does not roll back every connection it gets back (in autocommit there is nothing to end),
+    but one that is in a transaction after all (a raw cursor's BEGIN) goes back idle."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no reading pool")
+    from app.database import engines_of
+
+    _main, reading_engine = engines_of(db.engine)
+    pooled = reading_engine.raw_connection()
+    driver = pooled.driver_connection
+    assert driver.autocommit
+    driver.execute("BEGIN")
+    assert driver.info.transaction_status == driver.info.transaction_status.INTRANS
+    pooled.close()  # back to the pool
+    assert driver.info.transaction_status == driver.info.transaction_status.IDLE
+
+
 def test_the_pool_gives_the_next_request_a_transaction_again(app, db, orgs):
     """The autocommit of a reader stays with its request: the next one's rollback still undoes its writes."""
     from app.extensions import db as database
     from app.models import Organization
 
     with app.app_context():
-        begin_reading(database.session)
+        begin_reading()
         database.session.execute(select(1))
         end_reading()
     with app.app_context():
