@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from functools import cache, reduce
 from typing import Any
 
-from sqlalchemy import String, TextualSelect, cast, column, func, literal_column, select, text, union
+from sqlalchemy import String, TextualSelect, cast, column, distinct, func, literal_column, select, text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import (
-    Attachment,
     AuditEvent,
     Catalogue,
     CatalogueItem,
@@ -61,11 +60,11 @@ def draft_numbers(decision_id: int) -> list[int]:
 
 
 
-def _names(column, dialect: str, order):
-    """The values of ``column`` joined in one text, in the users' order (the key of the names a page shows)."""
+def _names(column, dialect: str) -> Any:
+    """The distinct values of ``column`` joined in one text, in order (the key of the names a page shows)."""
     if dialect == "postgresql":
-        return func.string_agg(column, aggregate_order_by(literal_column("'|'"), order))
-    return func.group_concat(column, literal_column("'|'"))
+        return func.string_agg(distinct(column), aggregate_order_by(literal_column("'|'"), column))
+    return func.group_concat(distinct(column))
 
 
 #: Between the parts of the stamp's ``changes`` text.
@@ -77,35 +76,45 @@ _ID = literal_column(":decision_id")
 @cache
 def _stamp_sql(dialect: str) -> TextualSelect:
     """The stamp's statement, compiled once into plain SQL: it runs on every view of a decision page, and
-    SQLAlchemy would otherwise walk its dozen subqueries each time to find its compiled form."""
-    # The files in one pass over them: how many, the newest, and who uploaded them (by name).
-    uploader = aliased(User)
-    files = (
-        select(cast(func.count(Attachment.id), String) + ":" + cast(func.coalesce(func.max(Attachment.id), 0), String)
-               + ":" + func.coalesce(_names(uploader.display_name, dialect, uploader.id), ""))
-        .join(Step, Step.id == Attachment.step_id)
-        .outerjoin(uploader, uploader.id == Attachment.uploaded_by_id)
-        .where(Step.decision_id == _ID)
+    SQLAlchemy would otherwise walk its subqueries each time to find its compiled form.
+
+    Each part is a probe of an index, one row deep: the database starts a
+    plan node for every join and subquery, and on the warm page that start-up
+    was most of the statement's time.
+    """
+    # The decision's events: the newest (every write of the decision records one, in its transaction, and an
+    # event that writes nothing else, a reminder, shows in the history), and their actors' names (whoever
+    # wrote a step, a draft or uploaded a file is the actor of that write's event).
+    actor = aliased(User)
+    events = (
+        select(cast(func.max(AuditEvent.id), String) + ":"
+               + func.coalesce(_names(actor.display_name, dialect), ""))
+        .select_from(AuditEvent).outerjoin(actor, actor.username == AuditEvent.actor)
+        .where(AuditEvent.decision_id == _ID)
     )
-    # The draft authors' and the actors' names, each found from the decision's own rows through an index (never
-    # a pass over every user: a nation has hundreds of thousands).
-    named = union(
-        select(User.display_name.label("name")).join(DraftVersion, DraftVersion.author_id == User.id)
-        .where(DraftVersion.decision_id == _ID),
-        select(User.display_name.label("name")).join(AuditEvent, AuditEvent.actor == User.username)
-        .where(AuditEvent.decision_id == _ID),
-    ).subquery("named")
-    people = select(_names(named.c.name, dialect, named.c.name))
+    # The draft authors' names, though each draft is its author's event too: the page names them by the row.
+    author = aliased(User)
+    authors = (select(_names(author.display_name, dialect))
+               .select_from(DraftVersion).join(author, author.id == DraftVersion.author_id)
+               .where(DraftVersion.decision_id == _ID))
+    # The facts CAT-01 reads from the decision's catalogue, which its publication changes without writing the
+    # decision.
+    catalogue = (
+        select(cast(CatalogueItem.removed, String) + ":" + Catalogue.status + ":" + cast(Catalogue.year, String)
+               + ":" + cast(Catalogue.organization_id, String))
+        .select_from(CatalogueItem).join(Catalogue, Catalogue.id == CatalogueItem.catalogue_id)
+        .where(CatalogueItem.id == Decision.catalogue_item_id)
+    )
     # What only tells whether the page changed goes into one text (fewer columns: each costs the driver and
-    # SQLAlchemy on every read); the unit separator never occurs in a name.
+    # SQLAlchemy on every read); the unit separator never occurs in a name. ``row_version`` moves with any
+    # write to a part of the decision (``services.decisions.mark_changed``): its steps, its evidence.
     changes = [
-        Decision.version, Decision.row_version, Organization.name,
-        select(func.coalesce(func.sum(Step.version), 0)).where(Step.decision_id == _ID).scalar_subquery(),
-        files.scalar_subquery(),
-        select(func.max(AuditEvent.id)).where(AuditEvent.decision_id == _ID).scalar_subquery(),
+        Decision.version, Decision.row_version,
+        select(Organization.name).where(Organization.id == Decision.organization_id).scalar_subquery(),
+        events.scalar_subquery(),
         select(func.max(AuditEvent.seq)).where(AuditEvent.chain == GLOBAL_CHAIN).scalar_subquery(),
-        Decision.catalogue_item_id, CatalogueItem.removed, Catalogue.status, Catalogue.year,
-        Catalogue.organization_id, people.scalar_subquery(),
+        Decision.catalogue_item_id, catalogue.scalar_subquery(),
+        authors.scalar_subquery(),
     ]
     stmt = (
         select(
@@ -115,9 +124,6 @@ def _stamp_sql(dialect: str) -> TextualSelect:
             reduce(lambda text_so_far, part: text_so_far + _SEPARATOR + part,
                    [func.coalesce(cast(part, String), "") for part in changes]).label("changes"),
         )
-        .join(Organization, Organization.id == Decision.organization_id)
-        .outerjoin(CatalogueItem, CatalogueItem.id == Decision.catalogue_item_id)
-        .outerjoin(Catalogue, Catalogue.id == CatalogueItem.catalogue_id)
         .where(Decision.id == _ID)
     )
     compiled = str(stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
@@ -135,13 +141,13 @@ def page_stamp(decision_id: int) -> dict[str, Any] | None:
     The decision's id, organisation, status, outcome, reference and title,
     and in one text (``changes``) what moves when the page does: the
     decision's row (``version`` moves with its fields, draft and status,
-    ``row_version`` with any write to the row), the sum of its steps'
-    versions, its evidence (count, newest id, uploaders), its newest audit
-    event (every write of the decision records one: the history), the facts
-    CAT-01 reads from its catalogue (which a catalogue's publication changes
-    without writing the decision), the calendar's chain (holidays loaded), the
-    names of the organisation and of every person the page names (a renamed
-    user). None when there is no such decision.
+    ``row_version`` with any write to the row or to a part of it: a step, a
+    file), its newest audit event (every write of the decision records one:
+    the history), the facts CAT-01 reads from its catalogue (which a
+    catalogue's publication changes without writing the decision), the
+    calendar's chain (holidays loaded), the names of the organisation and of
+    every person the page names: the actors of its events and the authors of
+    its drafts (a renamed user). None when there is no such decision.
     """
     # On the session's connection: the ORM's execute costs more than this statement takes to run.
     row = db.session.connection().execute(stamp_statement(), {"decision_id": decision_id}).mappings().first()

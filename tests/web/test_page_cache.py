@@ -152,6 +152,16 @@ def _rename(db, users, decision):
     return "新名字的办事员", None
 
 
+def _rename_the_signer(db, users, decision):
+    """Named on the page only as the actor of the signature's event (the history)."""
+    from app.services.admin import update_user
+
+    legal = users["legal"]
+    update_user(users["admin"], legal, {"display_name": "改名的法律顾问", "role": legal.role,
+                                        "organization": "BD", "email": legal.email or ""})
+    return "改名的法律顾问", None
+
+
 WRITES = {
     "edit": (_edit, None),
     "step": (_step, None),
@@ -162,6 +172,7 @@ WRITES = {
     "publish": (_publish, "decided"),
     "archive": (_archive, "decided"),
     "rename": (_rename, None),
+    "rename the signer": (_rename_the_signer, "signed"),
 }
 
 
