@@ -67,7 +67,7 @@ def main(username: str, path: str, n: int, *, sql: bool, prof: bool) -> None:
         for _ in range(n):
             get()
         profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(50)
+        pstats.Stats(profile).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(50)
 
 
 def _server_processes(app) -> list[int]:

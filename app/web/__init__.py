@@ -10,9 +10,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The HTML error pages, the security headers, and the template filters and globals."""
+    """The session cookie's reader, the HTML error pages, the security headers, the template filters and globals."""
     from . import errors, headers, templating
+    from .cookie_session import RememberingSessionInterface
 
+    app.session_interface = RememberingSessionInterface()
     errors.register(app)
     headers.register(app)
     templating.register(app)
