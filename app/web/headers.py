@@ -74,16 +74,21 @@ def _logged_in() -> bool:
 
 
 def add_security_headers(response: Response) -> Response:
+    """Each header unless the view set it (names compared once, in lower case: a lookup in werkzeug's headers
+    walks them all, and a miss raises and catches an exception)."""
+    headers = response.headers
+    present = {name.lower() for name in headers.keys()}  # noqa: SIM118 - Headers iterates (name, value) pairs
     policy = SWAGGER_POLICY if request.path.startswith(SWAGGER_PREFIX) else PAGE_POLICY
-    response.headers.setdefault("Content-Security-Policy", policy)
-    for name, value in FIXED_HEADERS.items():
-        response.headers.setdefault(name, value)
+    for name, value in (("Content-Security-Policy", policy), *FIXED_HEADERS.items()):
+        if name.lower() not in present:
+            headers.add(name, value)
     hsts = current_app.config.get("HSTS_SECONDS") or 0
-    if hsts:
-        response.headers.setdefault("Strict-Transport-Security", f"max-age={int(hsts)}; includeSubDomains")
-    if not _is_static(request.endpoint) and (_logged_in() or "Cache-Control" not in response.headers):
-        response.headers["Cache-Control"] = "no-store"
-        response.headers.pop("Expires", None)
+    if hsts and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", f"max-age={int(hsts)}; includeSubDomains")
+    if not _is_static(request.endpoint) and (_logged_in() or "cache-control" not in present):
+        headers["Cache-Control"] = "no-store"
+        if "expires" in present:
+            del headers["Expires"]
     return response
 
 
