@@ -37,7 +37,7 @@ def main() -> None:
     from sqlalchemy import event, select
 
     from app import create_app
-    from app.database import engines_of
+    from app.database import QUICK_STATEMENT_LISTENERS, engines_of
     from app.extensions import db
     from app.models import Organization, User
     from app.reports import dashboard
@@ -78,6 +78,7 @@ def main() -> None:
         db.session.remove()
     for each in engines_of(engine):  # a page that only reads runs on the reading engine (PostgreSQL)
         event.listen(each, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    QUICK_STATEMENT_LISTENERS.append(lambda statement, _parameters: statements.append(statement))
     print(f"# dashboard {args.year}, {engine.url.get_backend_name()}, user {args.user}, repeat {args.repeat}"
           + (", charts kept" if args.keep_charts else ""))
     for org in orgs:

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import event, text  # noqa: E402
 
 from app import create_app  # noqa: E402
-from app.database import engines_of  # noqa: E402
+from app.database import QUICK_STATEMENT_LISTENERS, engines_of  # noqa: E402
 from app.extensions import db  # noqa: E402
 
 
@@ -47,6 +47,7 @@ def main(username: str, path: str, n: int, *, sql: bool, prof: bool) -> None:
         statements: list[str] = []
         for engine in engines:
             event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        QUICK_STATEMENT_LISTENERS.append(lambda statement, _parameters: statements.append(statement))
         get()
         print(len(statements), "statements")
         for statement in statements:

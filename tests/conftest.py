@@ -406,7 +406,7 @@ def walk(db, clerk, legal):
 @pytest.fixture
 def count_queries(app):
     """Count the SQL statements run inside the ``with`` block."""
-    from app.database import engines_of
+    from app.database import QUICK_STATEMENT_LISTENERS, engines_of
     from app.extensions import db as database
 
     @contextmanager
@@ -416,13 +416,18 @@ def count_queries(app):
         def before(_conn, _cursor, statement, *_args):
             statements.append(statement)
 
+        def quick(statement, _parameters):
+            statements.append(statement)
+
         with app.app_context():
             engines = engines_of(database.engine)  # a reading request's statements run on the second
         for engine in engines:
             event.listen(engine, "before_cursor_execute", before)
+        QUICK_STATEMENT_LISTENERS.append(quick)  # the session's statement of a reading request
         try:
             yield statements
         finally:
+            QUICK_STATEMENT_LISTENERS.remove(quick)
             for engine in engines:
                 event.remove(engine, "before_cursor_execute", before)
 

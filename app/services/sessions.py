@@ -29,7 +29,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
-from app.database import has_write_intent, write_intent
+from app.database import has_write_intent, is_reading, quick_read, quick_row, write_intent
 from app.extensions import db
 from app.models import Organization, User, UserSession
 
@@ -188,10 +188,10 @@ def resolve_session(token: str, user_id: int, epoch: int, *, touch: bool,
     live = _live_session()
     companion_row = None
     if companion is None:
-        row = db.session.connection().execute(live.stmt, {"token_hash": token_hash}).first()
+        row = _first_row(live.stmt, {"token_hash": token_hash})
     else:
         stmt, names, width = _with_companion(companion.stmt)
-        row = db.session.connection().execute(stmt, {**companion.params, "token_hash": token_hash}).first()
+        row = _first_row(stmt, {**companion.params, "token_hash": token_hash})
         if row is not None:
             row, rest = row[:width], row[width:]
             companion_row = dict(zip(names, rest, strict=True)) if rest[0] is not None else None
@@ -212,6 +212,16 @@ def resolve_session(token: str, user_id: int, epoch: int, *, touch: bool,
     if touched:
         _touch(token_hash, now)
     return LiveSession(_user(values, live), touched, companion_row)
+
+
+def _first_row(stmt: Select, params: dict[str, Any]) -> Sequence[Any] | None:
+    """The statement's first row: in a request that only reads, straight from the pool (``quick_row``: not
+    through the ORM session, which it would cost a transaction); in one that writes, in its transaction (on
+    SQLite the session's statement is the one that takes the write lock)."""
+    if is_reading():
+        engine = db.session.get_bind()
+        return quick_row(engine, quick_read(engine, stmt), params)
+    return db.session.connection().execute(stmt, params).first()
 
 
 def _touch(token_hash: str, now: datetime) -> None:
