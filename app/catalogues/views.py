@@ -14,7 +14,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from app.extensions import db
@@ -235,6 +234,8 @@ def publish(catalogue_id: int):
 @login_required
 def export_xlsx(catalogue_id: int):
     """The listed items in the columns towns publish (序号 · 事项名称 · … · 计划完成时间), then 类别."""
+    from openpyxl import Workbook  # openpyxl loads with the first spreadsheet, not in every worker
+
     catalogue = _load(catalogue_id)
     book = Workbook()
     sheet = book.active
@@ -254,6 +255,8 @@ def export_xlsx(catalogue_id: int):
 
 
 def _sheet_rows(upload) -> list[dict]:
+    from openpyxl import load_workbook  # openpyxl loads with the first spreadsheet, not in every worker
+
     try:
         book = load_workbook(upload, read_only=True, data_only=True)
     except Exception:

@@ -15,8 +15,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from app.clock import today
 from app.rulebook.rules.payments import PAYMENT_RULES
@@ -120,6 +118,9 @@ def findings_xlsx():
     """The findings for the 审计底稿, as XLSX."""
     year = _year()
     head, rows = _finding_rows(year, request.args.get("org") or None)
+    from openpyxl import Workbook  # openpyxl loads with the first spreadsheet, not in every worker
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = str(year)
@@ -305,6 +306,9 @@ def ledger_template():
     """The blank 台账 with the export's headings and a sheet of notes (the derived columns may stay empty)."""
     if not permissions.can_import_ledger(current_user):
         abort(403)
+    from openpyxl import Workbook  # openpyxl loads with the first spreadsheet, not in every worker
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = "台账"

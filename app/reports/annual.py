@@ -6,7 +6,6 @@ import io
 
 from flask import abort, render_template, request, send_file
 from flask_login import current_user, login_required
-from openpyxl import Workbook
 
 from app.services.annual_report import annual_report, statistics_rows, to_docx
 
@@ -55,6 +54,8 @@ def annual_docx():
 
 def annual_xlsx():
     """The figures, one per row (name, value), and the paragraph."""
+    from openpyxl import Workbook  # openpyxl loads with the first spreadsheet, not in every worker
+
     _query, report = _report(strict=True)
     book = Workbook()
     sheet = book.active

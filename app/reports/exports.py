@@ -22,10 +22,6 @@ from urllib.parse import quote
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from app.database import rows_streamed
@@ -104,6 +100,11 @@ def write_xlsx(columns: Sequence[Column], rows: Iterable[Sequence[Any]], sheet_t
     Rows go to disk as they come, so memory stays flat; the answer is an
     anonymous temporary file, rewound, deleted when closed.
     """
+    from openpyxl import Workbook  # openpyxl loads with the first spreadsheet, not in every worker
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])
     for index, column in enumerate(columns, start=1):
@@ -126,6 +127,8 @@ def write_xlsx(columns: Sequence[Column], rows: Iterable[Sequence[Any]], sheet_t
 
 
 def _xlsx_cell(sheet, kind: str, value: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell  # loaded already by write_xlsx
+
     if value is None:
         return None
     if isinstance(value, str):

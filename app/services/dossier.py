@@ -57,7 +57,7 @@ from app.rulebook.vocabulary import (
 from . import permissions
 from .audit import format_at, record_event
 from .compliance import evaluate_decision, evidence_counts, local_day, snapshot_of
-from .dossier_pdf import CatalogueRow, DossierContent, Section, render
+from .dossier_content import CatalogueRow, DossierContent, Section
 from .errors import NotFound, ValidationFailed
 from .evidence import storage_path
 from .loading import whole_decision
@@ -467,6 +467,8 @@ def write_dossier(sink: Sink, decision: Decision, *, prefix: str = "", user: Use
     producer = user.display_name if user is not None else actor_name
     evidence = _evidence(decision)
     audit = _audit_section(decision)
+    from .dossier_pdf import render  # fpdf2 and its fonts load with the first dossier (dossier_content)
+
     pdf, pages = render(_content(decision, settings, code, evidence, audit, producer), font_cache())
     written = [_write(sink, prefix + PDF_NAME, [pdf])]
     del pdf

@@ -15,12 +15,13 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import WrapMode, XPos, YPos
+
+from .dossier_content import DossierContent, Section
 
 #: Face of Simplified Chinese in the Noto Sans CJK collection (JP, KR, SC, TC, HK, then the Mono faces).
 SC_FACE = 2
@@ -128,46 +129,6 @@ def _covered(path: Path) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     return frozenset(TTFont(str(path), lazy=True).getBestCmap())
-
-
-@dataclass(frozen=True)
-class CatalogueRow:
-    """One line of the 归档文件目录 (DA/T 22-2015): one document of the dossier."""
-
-    number: int
-    archival_code: str
-    doc_no: str
-    responsible: str
-    title: str
-    day: str  # YYYYMMDD
-    pages: str
-    secrecy: str
-    remarks: str
-
-
-@dataclass(frozen=True)
-class Section:
-    """A titled block of the PDF: label/value facts, then optional tables."""
-
-    title: str
-    facts: Sequence[tuple[str, str]] = ()
-    tables: Sequence[tuple[str, Sequence[str], Sequence[float], Sequence[Sequence[str]]]] = ()
-    paragraphs: Sequence[tuple[str, str]] = ()
-
-
-@dataclass
-class DossierContent:
-    """Everything the PDF prints, already in words (see ``dossier.gather``)."""
-
-    cover: list[tuple[str, str]]
-    heading: str
-    catalogue: list[CatalogueRow]
-    procedures: list[Section]
-    findings: list[tuple[str, str, str, str]]  # rule, severity, message, citation
-    drafts: list[Section]
-    events: list[tuple[str, str, str, str, str, str]]  # seq, at, actor, action, entity, hash
-    footer: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 class _Document(FPDF):
