@@ -16,7 +16,8 @@ second pool on the same database whose connections stay in autocommit
 (``add_reading_engine``): switching a pooled connection into autocommit and back
 on every page cost the worker more than the page's statement. Such a request
 may not write: a write statement there is refused (``ReadingRequestWrote``),
-never committed on its own.
+never committed on its own. Its first statement, the session's, goes straight to
+a pooled DBAPI connection (``quick_row``), past SQLAlchemy's ``Connection``.
 """
 
 from __future__ import annotations
@@ -135,6 +136,7 @@ def add_reading_engine(engine: Engine, options: dict[str, Any], ping_idle_second
     def _end_a_transaction_left_open(dbapi_connection, _record, _state) -> None:
         if dbapi_connection.info.transaction_status != idle:
             dbapi_connection.rollback()
+
     _READING_ENGINES[engine] = reading
     return reading
 
