@@ -45,10 +45,20 @@ def main(username: str, path: str, n: int, *, sql: bool, prof: bool) -> None:
         with app.app_context():
             engines = engines_of(db.engine)  # a page that only reads runs on the reading engine (PostgreSQL)
         statements: list[str] = []
+
+        def seen(*args):
+            statements.append(args[2])
+
+        def quick(statement, _parameters):
+            statements.append(statement)
+
         for engine in engines:
-            event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-        QUICK_STATEMENT_LISTENERS.append(lambda statement, _parameters: statements.append(statement))
+            event.listen(engine, "before_cursor_execute", seen)
+        QUICK_STATEMENT_LISTENERS.append(quick)
         get()
+        QUICK_STATEMENT_LISTENERS.remove(quick)  # not while the requests below are timed
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", seen)
         print(len(statements), "statements")
         for statement in statements:
             print(" ", " ".join(statement.split())[:160])

@@ -13,10 +13,11 @@ import csv
 import io
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import IO, Any
 from urllib.parse import quote
 
@@ -118,28 +119,28 @@ def write_xlsx(columns: Sequence[Column], rows: Iterable[Sequence[Any]], sheet_t
         header.append(cell)
     sheet.append(header)
     kinds = [column.kind for column in columns]
+    new_cell = partial(WriteOnlyCell, sheet)
     for row in rows:
-        sheet.append([_xlsx_cell(sheet, kind, value) for kind, value in zip(kinds, row, strict=True)])
+        sheet.append([_xlsx_cell(new_cell, kind, value) for kind, value in zip(kinds, row, strict=True)])
     out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     workbook.save(out)
     out.seek(0)
     return out
 
 
-def _xlsx_cell(sheet, kind: str, value: Any) -> Any:
-    from openpyxl.cell import WriteOnlyCell  # loaded already by write_xlsx
-
+def _xlsx_cell(new_cell: Callable[..., Any], kind: str, value: Any) -> Any:
+    """A value as written: text neutralised, dates and amounts as cells of ``new_cell`` (the sheet's) with a format."""
     if value is None:
         return None
     if isinstance(value, str):
         # openpyxl stores text starting with "=" as a formula; neutralised text never starts with it.
         return neutralise(value)
     if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = new_cell(value=value)
         cell.number_format = "yyyy-mm-dd"
         return cell
     if kind == "amount":
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = new_cell(value=value)
         cell.number_format = "#,##0.00"
         return cell
     return value
